@@ -1,0 +1,96 @@
+/**
+ * The HTTP layer: Fastify with zod-validated routes. Controllers parse, call one service and
+ * reply; they hold no business rules. The OpenAPI document is generated from the same zod
+ * schemas that validate requests, so it cannot drift from what the server accepts.
+ */
+import { randomUUID } from 'node:crypto';
+import cookie from '@fastify/cookie';
+import multipart from '@fastify/multipart';
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyBaseLogger } from 'fastify';
+import { jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import YAML from 'yaml';
+import { z } from 'zod';
+import type { AppContext } from './context.js';
+import { registerAuthRoutes } from './controllers/auth.controller.js';
+import { registerServerRoutes } from './controllers/server.controller.js';
+import { registerUserRoutes } from './controllers/user.controller.js';
+import { installAuth } from './http/auth-hook.js';
+import { installErrorHandler } from './http/error-handler.js';
+import type { App } from './http/types.js';
+import { baseUrl, urlBuilder } from './http/urls.js';
+import { FRAMEWISE_VERSION } from './services/server.service.js';
+
+export async function buildApp(ctx: AppContext): Promise<App> {
+  const app = Fastify({
+    loggerInstance: ctx.log as FastifyBaseLogger,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.-]{1,128}$/.test(given) ? given : randomUUID();
+    },
+    trustProxy: true,
+    bodyLimit: 16 * 1024 * 1024,
+    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 500 },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  // Response schemas document the API; serializing through them would cost time on every list.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  installErrorHandler(app);
+  await app.register(cookie);
+  await app.register(multipart, {
+    limits: { fileSize: ctx.config.upload.maxBytes, files: ctx.config.upload.maxFiles, fields: 10_000, parts: ctx.config.upload.maxFiles + 10_000 },
+  });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Framewise REST API',
+        version: FRAMEWISE_VERSION,
+        description: "Framewise's API. Paths, payloads and field names follow CVAT's v2 API so CVAT's clients work unchanged.",
+      },
+      components: {
+        securitySchemes: {
+          tokenAuth: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'Token <key> from /api/auth/login' },
+          basicAuth: { type: 'http', scheme: 'basic' },
+          sessionAuth: { type: 'apiKey', in: 'cookie', name: 'sessionid' },
+        },
+      },
+      security: [{ tokenAuth: [] }, { basicAuth: [] }, { sessionAuth: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+
+  app.decorateRequest('urls', null as never);
+  app.addHook('onRequest', async (request) => {
+    request.urls = urlBuilder(baseUrl(request, ctx.config.publicUrl));
+  });
+  installAuth(app, ctx.services.auth);
+
+  registerAuthRoutes(app, ctx.services.auth);
+  registerUserRoutes(app, ctx.services.users);
+  registerServerRoutes(app, ctx.services.server);
+
+  app.get(
+    '/api/schema',
+    {
+      config: { public: true },
+      schema: {
+        hide: true,
+        querystring: z.object({ format: z.enum(['json', 'yaml']).optional() }),
+      },
+    },
+    async (request, reply) => {
+      const doc = app.swagger();
+      const wantsJson = request.query.format === 'json' || (request.headers.accept ?? '').includes('application/json');
+      if (wantsJson) return reply.type('application/json').send(JSON.stringify(doc));
+      return reply.type('application/vnd.oai.openapi; charset=utf-8').send(YAML.stringify(doc));
+    },
+  );
+
+  return app;
+}

@@ -1,0 +1,26 @@
+import { idParams } from '../dtos/common.js';
+import { toUserDto, userSchema } from '../dtos/user.dto.js';
+import { authOf } from '../http/auth-hook.js';
+import type { App } from '../http/types.js';
+import type { UrlBuilder } from '../http/urls.js';
+import type { UserService } from '../services/user.service.js';
+
+export function registerUserRoutes(app: App, users: UserService): void {
+  app.get(
+    '/api/users/self',
+    { schema: { tags: ['users'], summary: 'The user making the request', response: { 200: userSchema } } },
+    async (request) => toUserDto(await users.self(authOf(request)), request.urls),
+  );
+
+  app.get(
+    '/api/users/:id',
+    { schema: { tags: ['users'], params: idParams, response: { 200: userSchema } } },
+    async (request) => toUserDto(await users.get(authOf(request), request.params.id), request.urls),
+  );
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    urls: UrlBuilder;
+  }
+}

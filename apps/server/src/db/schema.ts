@@ -1,0 +1,211 @@
+/** Row types of the database, as Kysely sees them. Kept in step with migrations/. */
+import type { ColumnType, Generated, Selectable } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+type Json<T> = ColumnType<T, string | undefined, string>;
+type NullableJson<T> = ColumnType<T | null, string | null | undefined, string | null>;
+
+export interface StorageRef {
+  location: 'local' | 'cloud_storage';
+  cloud_storage_id: number | null;
+}
+
+export interface UsersTable {
+  id: Generated<number>;
+  username: string;
+  email: Generated<string>;
+  first_name: Generated<string>;
+  last_name: Generated<string>;
+  password_hash: string | null;
+  is_superuser: Generated<boolean>;
+  is_staff: Generated<boolean>;
+  is_active: Generated<boolean>;
+  date_joined: Generated<Date>;
+  last_login: NullableTimestamp;
+}
+
+export interface AuthTokensTable {
+  id: Generated<number>;
+  user_id: number;
+  key_hash: string;
+  kind: 'login' | 'session';
+  created_at: Generated<Date>;
+  last_used_at: NullableTimestamp;
+  expires_at: NullableTimestamp;
+}
+
+export interface ProjectsTable {
+  id: Generated<number>;
+  name: string;
+  owner_id: number | null;
+  assignee_id: number | null;
+  assignee_updated_at: NullableTimestamp;
+  bug_tracker: Generated<string>;
+  status: Generated<string>;
+  organization_id: number | null;
+  source_storage: NullableJson<StorageRef>;
+  target_storage: NullableJson<StorageRef>;
+  created_at: Generated<Date>;
+  updated_at: Timestamp;
+}
+
+export interface TasksTable {
+  id: Generated<number>;
+  project_id: number | null;
+  name: string;
+  owner_id: number | null;
+  assignee_id: number | null;
+  assignee_updated_at: NullableTimestamp;
+  bug_tracker: Generated<string>;
+  status: Generated<string>;
+  subset: Generated<string>;
+  mode: Generated<string>;
+  overlap: number | null;
+  segment_size: Generated<number>;
+  size: Generated<number>;
+  dimension: Generated<string>;
+  organization_id: number | null;
+  source_storage: NullableJson<StorageRef>;
+  target_storage: NullableJson<StorageRef>;
+  media_type: string | null;
+  image_quality: Generated<number>;
+  chunk_size: number | null;
+  start_frame: Generated<number>;
+  stop_frame: Generated<number>;
+  frame_filter: Generated<string>;
+  sorting_method: Generated<string>;
+  /** none -> queued -> processing -> ready | failed */
+  data_state: Generated<'none' | 'queued' | 'processing' | 'ready' | 'failed'>;
+  created_at: Generated<Date>;
+  updated_at: Timestamp;
+}
+
+export interface LabelsTable {
+  id: Generated<number>;
+  project_id: number | null;
+  task_id: number | null;
+  parent_id: number | null;
+  name: string;
+  color: Generated<string>;
+  type: Generated<string>;
+  svg: Generated<string>;
+  position: Generated<number>;
+}
+
+export interface LabelAttributesTable {
+  id: Generated<number>;
+  label_id: number;
+  name: string;
+  mutable: Generated<boolean>;
+  input_type: string;
+  default_value: Generated<string>;
+  values: Json<string[]>;
+  position: Generated<number>;
+}
+
+export interface TaskFramesTable {
+  task_id: number;
+  frame: number;
+  /** The file's path as the user gave it (upload name or share-relative path). */
+  name: string;
+  /** Where the original lives: 'blob' (our blob store) or 'share' (the share directory). */
+  source: 'blob' | 'share';
+  key: string;
+  width: number;
+  height: number;
+  orientation: Generated<number>;
+  bytes: Generated<number>;
+}
+
+export interface SegmentsTable {
+  id: Generated<number>;
+  task_id: number;
+  start_frame: number;
+  stop_frame: number;
+  type: Generated<string>;
+}
+
+export interface JobsTable {
+  id: Generated<number>;
+  task_id: number;
+  segment_id: number;
+  assignee_id: number | null;
+  assignee_updated_at: NullableTimestamp;
+  stage: Generated<string>;
+  state: Generated<string>;
+  type: Generated<string>;
+  created_at: Generated<Date>;
+  updated_at: Timestamp;
+}
+
+export type RequestStatus = 'queued' | 'started' | 'finished' | 'failed';
+
+export interface RequestsTable {
+  id: string;
+  operation_type: string;
+  target: string;
+  project_id: number | null;
+  task_id: number | null;
+  job_id: number | null;
+  format: string | null;
+  owner_id: number | null;
+  status: Generated<RequestStatus>;
+  progress: Generated<number>;
+  message: Generated<string>;
+  result_url: string | null;
+  result_id: number | null;
+  params: Json<Record<string, unknown>>;
+  cancel_requested: Generated<boolean>;
+  created_at: Generated<Date>;
+  started_at: NullableTimestamp;
+  finished_at: NullableTimestamp;
+  expires_at: NullableTimestamp;
+}
+
+export interface TaskUploadsTable {
+  id: Generated<number>;
+  task_id: number;
+  name: string;
+  blob_key: string;
+  bytes: Generated<number>;
+  created_at: Generated<Date>;
+}
+
+export interface TusUploadsTable {
+  id: string;
+  task_id: number;
+  owner_id: number | null;
+  filename: string;
+  length: number;
+  offset: Generated<number>;
+  parts: Generated<number>;
+  created_at: Generated<Date>;
+  expires_at: Timestamp;
+}
+
+export interface DB {
+  users: UsersTable;
+  auth_tokens: AuthTokensTable;
+  projects: ProjectsTable;
+  tasks: TasksTable;
+  labels: LabelsTable;
+  label_attributes: LabelAttributesTable;
+  task_frames: TaskFramesTable;
+  segments: SegmentsTable;
+  jobs: JobsTable;
+  requests: RequestsTable;
+  task_uploads: TaskUploadsTable;
+  tus_uploads: TusUploadsTable;
+}
+
+export type UserRow = Selectable<UsersTable>;
+export type ProjectRow = Selectable<ProjectsTable>;
+export type TaskRow = Selectable<TasksTable>;
+export type LabelRow = Selectable<LabelsTable>;
+export type AttributeRow = Selectable<LabelAttributesTable>;
+export type FrameRow = Selectable<TaskFramesTable>;
+export type SegmentRow = Selectable<SegmentsTable>;
+export type JobRow = Selectable<JobsTable>;
+export type RequestRow = Selectable<RequestsTable>;
+export type TusUploadRow = Selectable<TusUploadsTable>;

@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import type { UserRow } from '../db/schema.js';
+import type { UrlBuilder } from '../http/urls.js';
+import { iso } from './common.js';
+
+export const userSchema = z.object({
+  id: z.number(),
+  url: z.string(),
+  username: z.string(),
+  first_name: z.string(),
+  last_name: z.string(),
+  email: z.string(),
+  groups: z.array(z.string()),
+  is_staff: z.boolean(),
+  is_superuser: z.boolean(),
+  is_active: z.boolean(),
+  last_login: z.string().nullable(),
+  date_joined: z.string(),
+  has_analytics_access: z.boolean(),
+});
+
+/** CVAT's `groups` are its global roles; Framewise has admin and user until organizations land. */
+export function toUserDto(u: UserRow, urls: UrlBuilder): z.infer<typeof userSchema> {
+  return {
+    id: u.id,
+    url: urls.api(`users/${u.id}`),
+    username: u.username,
+    first_name: u.first_name,
+    last_name: u.last_name,
+    email: u.email,
+    groups: u.is_superuser ? ['admin'] : ['user'],
+    is_staff: u.is_staff,
+    is_superuser: u.is_superuser,
+    is_active: u.is_active,
+    last_login: iso(u.last_login),
+    date_joined: u.date_joined.toISOString(),
+    has_analytics_access: u.is_superuser,
+  };
+}

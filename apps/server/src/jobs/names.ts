@@ -1,0 +1,17 @@
+/**
+ * Every background job the server knows, with its payload. The code that enqueues a job imports
+ * only this file, never the handler; boot refuses to start a worker that lacks a handler.
+ */
+export interface JobPayloads {
+  'task.create-data': { requestId: string; taskId: number };
+}
+
+export type JobName = keyof JobPayloads;
+
+export const jobNames: JobName[] = ['task.create-data'];
+
+/** Per-queue policy: how long one run may take before it is presumed dead, and retries. */
+export const jobPolicies: Record<JobName, { expireInSeconds: number; retryLimit: number; retryDelay: number }> = {
+  // A crashed worker's creation run is retried after it expires; the handler starts over cleanly.
+  'task.create-data': { expireInSeconds: 60 * 60, retryLimit: 2, retryDelay: 5 },
+};

@@ -1,0 +1,102 @@
+/**
+ * Background work on pg-boss. On PostgreSQL pg-boss connects natively with its own pool; on
+ * PGlite it is handed `executeSql` backed by our Kysely instance, so its polling is serialized
+ * with every other statement on the single embedded session (see db/pglite-dialect.ts).
+ *
+ * Jobs are enqueued inside the caller's transaction when one is given: the request row and its
+ * job commit together or not at all.
+ */
+import { CompiledQuery, type Transaction } from 'kysely';
+import PgBoss from 'pg-boss';
+import type { Logger } from 'pino';
+import type { Database, Db } from '../db/database.js';
+import type { DB } from '../db/schema.js';
+import { jobNames, jobPolicies, type JobName, type JobPayloads } from './names.js';
+
+export interface JobContext {
+  jobId: string;
+  /** Attempts so far, from 0. */
+  retryCount: number;
+}
+
+export type JobHandler<N extends JobName> = (payload: JobPayloads[N], ctx: JobContext) => Promise<void>;
+export type JobHandlers = { [N in JobName]: JobHandler<N> };
+
+function kyselyExecutor(db: Db | Transaction<DB>): PgBoss.Db {
+  return {
+    async executeSql(text: string, values: unknown[]) {
+      const res = await db.executeQuery(CompiledQuery.raw(text, values ?? []));
+      return { rows: res.rows as unknown[] };
+    },
+  };
+}
+
+export class JobQueue {
+  private constructor(
+    private readonly boss: PgBoss,
+    private readonly log: Logger,
+  ) {}
+
+  static async start(database: Database, log: Logger): Promise<JobQueue> {
+    const common = {
+      schema: 'pgboss',
+      // pg-boss polls; half a second keeps task creation feeling immediate without busy-looping.
+      pollingIntervalSeconds: 0.5,
+      monitorStateIntervalSeconds: 60,
+      maintenanceIntervalSeconds: 120,
+      archiveCompletedAfterSeconds: 60 * 60 * 12,
+      deleteAfterDays: 7,
+    } satisfies PgBoss.ConstructorOptions;
+    const boss =
+      database.connectionString !== undefined
+        ? new PgBoss({ ...common, connectionString: database.connectionString, max: 4 })
+        : new PgBoss({ ...common, db: kyselyExecutor(database.db) });
+    boss.on('error', (err) => log.error({ err }, 'job queue error'));
+    await boss.start();
+    for (const name of jobNames) {
+      const p = jobPolicies[name];
+      await boss.createQueue(name, { name, ...p });
+    }
+    return new JobQueue(boss, log);
+  }
+
+  async send<N extends JobName>(name: N, payload: JobPayloads[N], trx?: Transaction<DB>): Promise<string> {
+    const id = await this.boss.send(name, payload, trx ? { db: kyselyExecutor(trx) } : {});
+    if (!id) throw new Error(`job ${name} was not queued`);
+    return id;
+  }
+
+  async cancel(name: JobName, id: string): Promise<void> {
+    await this.boss.cancel(name, id);
+  }
+
+  /** Starts consuming every queue; throws when a job name has no handler. */
+  async work(handlers: Partial<JobHandlers>, concurrency: number): Promise<void> {
+    const missing = jobNames.filter((n) => typeof handlers[n] !== 'function');
+    if (missing.length) throw new Error(`no handler for job(s): ${missing.join(', ')}`);
+    for (const name of jobNames) {
+      const handler = handlers[name] as JobHandler<typeof name>;
+      for (let i = 0; i < concurrency; i++) {
+        await this.boss.work<JobPayloads[typeof name]>(
+          name,
+          { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: 0.5 },
+          async ([job]) => {
+            if (!job) return;
+            const started = Date.now();
+            try {
+              await handler(job.data, { jobId: job.id, retryCount: job.retryCount });
+              this.log.info({ job: name, jobId: job.id, ms: Date.now() - started }, 'job done');
+            } catch (err) {
+              this.log.error({ err, job: name, jobId: job.id }, 'job failed');
+              throw err;
+            }
+          },
+        );
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.boss.stop({ graceful: true, wait: true, timeout: 10_000, close: true });
+  }
+}

@@ -1,0 +1,50 @@
+import { sql, type Insertable, type Updateable } from 'kysely';
+import type { Db } from '../db/database.js';
+import type { UserRow, UsersTable } from '../db/schema.js';
+
+export class UserRepository {
+  constructor(private readonly db: Db) {}
+
+  findById(id: number): Promise<UserRow | undefined> {
+    return this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  findByIds(ids: number[]): Promise<UserRow[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.db.selectFrom('users').selectAll().where('id', 'in', ids).execute();
+  }
+
+  /** Usernames are unique regardless of case, as the unique index on lower(username) says. */
+  findByUsername(username: string): Promise<UserRow | undefined> {
+    return this.db
+      .selectFrom('users')
+      .selectAll()
+      .where(sql<string>`lower(username)`, '=', username.toLowerCase())
+      .executeTakeFirst();
+  }
+
+  findByEmail(email: string): Promise<UserRow | undefined> {
+    return this.db
+      .selectFrom('users')
+      .selectAll()
+      .where(sql<string>`lower(email)`, '=', email.toLowerCase())
+      .executeTakeFirst();
+  }
+
+  async count(): Promise<number> {
+    const row = await this.db.selectFrom('users').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
+    return row.n;
+  }
+
+  create(values: Insertable<UsersTable>): Promise<UserRow> {
+    return this.db.insertInto('users').values(values).returningAll().executeTakeFirstOrThrow();
+  }
+
+  update(id: number, values: Updateable<UsersTable>): Promise<UserRow | undefined> {
+    return this.db.updateTable('users').set(values).where('id', '=', id).returningAll().executeTakeFirst();
+  }
+
+  query() {
+    return this.db.selectFrom('users');
+  }
+}

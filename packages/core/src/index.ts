@@ -1,0 +1,4 @@
+export * from './frames.js';
+export * from './labels.js';
+export * from './segments.js';
+export * from './sorting.js';
