@@ -2,7 +2,11 @@
  * One SQL layer for both backends: Kysely over PGlite (embedded) or pg (PostgreSQL server).
  * Repositories only ever see `Db`; which engine is underneath is decided here, once.
  */
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
@@ -30,13 +34,81 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     return { db, driver: 'postgres', connectionString: config.url, close: () => db.destroy() };
   }
-  if (config.dataDir) fs.mkdirSync(config.dataDir, { recursive: true });
+  const releaseLock = config.dataDir ? lockDataDir(config.dataDir) : () => {};
+  const pglite = await openPGlite(config.dataDir);
+  const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
+  return {
+    db,
+    driver: 'pglite',
+    connectionString: undefined,
+    close: async () => {
+      try {
+        await db.destroy();
+      } finally {
+        releaseLock();
+      }
+    },
+  };
+}
+
+/**
+ * PGlite's WASM heap never shrinks, and creating a cluster (initdb) touches ~800 MB of it; a
+ * reopened cluster with 32 MB of shared buffers idles near 200 MB. So a new cluster is created by
+ * a short-lived child process, and shared_buffers is sized for one team's working set (the OS
+ * page cache still holds the rest of the files).
+ */
+async function openPGlite(dataDir: string | null): Promise<PGlite> {
   // PGlite reads int8 as bigint; keep one JS type for ids and counts across backends.
   const parsers = { [pgliteTypes.INT8]: (v: string) => Number(v) };
-  const pglite = new PGlite({ ...(config.dataDir ? { dataDir: config.dataDir } : {}), parsers });
-  await pglite.waitReady;
-  const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
-  return { db, driver: 'pglite', connectionString: undefined, close: () => db.destroy() };
+  const startParams = [...PGlite.defaultStartParams, '-c', 'shared_buffers=32MB'];
+  const open = async () => {
+    const db = new PGlite({ ...(dataDir ? { dataDir } : {}), parsers, startParams });
+    await db.waitReady;
+    return db;
+  };
+  if (dataDir && !fs.existsSync(path.join(dataDir, 'PG_VERSION'))) {
+    const initScript = fileURLToPath(new URL('./pglite-init.js', import.meta.url));
+    if (fs.existsSync(initScript)) {
+      await promisify(execFile)(process.execPath, [initScript, dataDir]);
+    } else {
+      // Running from TypeScript sources (tests, tsx): no compiled script to spawn.
+      await (await open()).close();
+    }
+  }
+  return open();
+}
+
+/**
+ * The embedded database is one process's: a second server or a CLI opening the same directory
+ * would corrupt it. A pid file refuses that, and is taken over when its process is gone.
+ */
+function lockDataDir(dir: string): () => void {
+  // Beside the cluster directory, not in it: initdb wants an empty directory.
+  fs.mkdirSync(path.dirname(dir), { recursive: true });
+  const file = `${dir.replace(/\/+$/, '')}.pid`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(file, String(process.pid), { flag: 'wx' });
+      return () => fs.rmSync(file, { force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const pid = Number(fs.readFileSync(file, 'utf8'));
+      if (pid && pid !== process.pid && isAlive(pid)) {
+        throw new Error(`the database in ${dir} is in use by process ${pid} (a running Framewise server?); stop it first`);
+      }
+      fs.rmSync(file, { force: true });
+    }
+  }
+  throw new Error(`could not lock ${dir}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 export async function ping(db: Db): Promise<void> {

@@ -6,9 +6,11 @@
 import { Migrator, type Migration, type MigrationProvider } from 'kysely';
 import type { Db } from './database.js';
 import * as m0001 from './migrations/0001_core.js';
+import * as m0002 from './migrations/0002_tus_targets.js';
 
 const migrations: Record<string, Migration> = {
   '0001_core': m0001,
+  '0002_tus_targets': m0002,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -174,12 +174,22 @@ export interface TaskUploadsTable {
 
 export interface TusUploadsTable {
   id: string;
-  task_id: number;
+  /** What the file is for ('task-data', ...); see services/tus.service.ts. */
+  target: string;
+  target_id: number | null;
+  /** Set for targets that belong to a task, so the upload goes with it. */
+  task_id: number | null;
   owner_id: number | null;
   filename: string;
+  /** Upload-Metadata as sent, decoded. */
+  metadata: Json<Record<string, string>>;
   length: number;
   offset: Generated<number>;
   parts: Generated<number>;
+  blob_prefix: string;
+  /** One blob per accepted PATCH body, in offset order. */
+  part_keys: Json<string[]>;
+  finalizing_until: NullableTimestamp;
   created_at: Generated<Date>;
   expires_at: Timestamp;
 }
