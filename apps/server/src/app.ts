@@ -15,6 +15,14 @@ import type { AppContext } from './context.js';
 import { registerAuthRoutes } from './controllers/auth.controller.js';
 import { registerServerRoutes } from './controllers/server.controller.js';
 import { registerUserRoutes } from './controllers/user.controller.js';
+import { registerLabelRoutes } from './controllers/label.controller.js';
+import { registerProjectRoutes } from './controllers/project.controller.js';
+import { registerJobRoutes } from './controllers/job.controller.js';
+import { registerMediaRoutes } from './controllers/media.controller.js';
+import { registerRequestRoutes } from './controllers/request.controller.js';
+import { registerTaskDataRoutes } from './controllers/task-data.controller.js';
+import { registerTaskRoutes } from './controllers/task.controller.js';
+import { registerTusRoutes } from './controllers/tus.controller.js';
 import { installAuth } from './http/auth-hook.js';
 import { installErrorHandler } from './http/error-handler.js';
 import type { App } from './http/types.js';
@@ -43,6 +51,8 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   installErrorHandler(app);
   await app.register(cookie);
   await app.register(multipart, {
+    // Keep the client's relative paths ("cats/cat_1.jpg"); services/task-data.service.ts vets them.
+    preservePath: true,
     limits: { fileSize: ctx.config.upload.maxBytes, files: ctx.config.upload.maxFiles, fields: 10_000, parts: ctx.config.upload.maxFiles + 10_000 },
   });
   await app.register(swagger, {
@@ -74,6 +84,14 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   registerAuthRoutes(app, ctx.services.auth);
   registerUserRoutes(app, ctx.services.users);
   registerServerRoutes(app, ctx.services.server);
+  registerProjectRoutes(app, ctx.services.projects);
+  registerLabelRoutes(app, ctx.services.labels);
+  registerTaskRoutes(app, ctx.services.tasks);
+  registerTaskDataRoutes(app, ctx.services.taskData, ctx.services.tus);
+  registerTusRoutes(app, ctx.services.tus);
+  registerJobRoutes(app, ctx.services.jobs);
+  registerMediaRoutes(app, ctx.services.frames, ctx.services.access);
+  registerRequestRoutes(app, ctx.services.requests);
 
   app.get(
     '/api/schema',

@@ -15,18 +15,58 @@ import { UserRepository } from './repositories/user.repository.js';
 import { AuthService } from './services/auth/auth.service.js';
 import { ServerService } from './services/server.service.js';
 import { UserService } from './services/user.service.js';
+import { LabelRepository } from './repositories/label.repository.js';
+import { ProjectRepository } from './repositories/project.repository.js';
+import { AccessService } from './services/access.js';
+import { LabelService } from './services/label.service.js';
+import { ProjectService } from './services/project.service.js';
+import { FrameRepository } from './repositories/frame.repository.js';
+import { JobRepository } from './repositories/job.repository.js';
+import { MediaRepository } from './repositories/media.repository.js';
+import { RequestRepository } from './repositories/request.repository.js';
+import { TaskRepository } from './repositories/task.repository.js';
+import { UploadRepository } from './repositories/upload.repository.js';
+import { TusRepository } from './repositories/tus.repository.js';
+import { FrameService } from './services/frame.service.js';
+import { JobService } from './services/job.service.js';
+import { RequestService } from './services/request.service.js';
+import { storageCleanupHandler } from './services/storage-cleanup.handler.js';
+import { TaskCreationHandler } from './services/task-creation.handler.js';
+import { TaskDataService } from './services/task-data.service.js';
+import { TaskService } from './services/task.service.js';
+import { taskDataTusTarget } from './services/task-data.tus.js';
+import { TusService } from './services/tus.service.js';
 
 export interface Repositories {
   users: UserRepository;
   tokens: TokenRepository;
   share: ShareRepository;
   blobs: BlobStore;
+  projects: ProjectRepository;
+  labels: LabelRepository;
+  tasks: TaskRepository;
+  frames: FrameRepository;
+  jobs: JobRepository;
+  uploads: UploadRepository;
+  tus: TusRepository;
+  requests: RequestRepository;
+  media: MediaRepository;
 }
 
 export interface Services {
   auth: AuthService;
   users: UserService;
   server: ServerService;
+  access: AccessService;
+  labels: LabelService;
+  projects: ProjectService;
+  tasks: TaskService;
+  taskData: TaskDataService;
+  tus: TusService;
+  jobs: JobService;
+  frames: FrameService;
+  requests: RequestService;
+  taskCreation: TaskCreationHandler;
 }
 
 export interface AppContext {
@@ -57,20 +97,48 @@ export async function createContext(config: Config, options: ContextOptions = {}
       users: new UserRepository(db),
       tokens: new TokenRepository(db),
       share: new ShareRepository(config.shareDir),
-      blobs: options.blobs ?? createBlobStore(config.storage),
+      blobs: options.blobs ?? (await createBlobStore(config.storage)),
+      projects: new ProjectRepository(db),
+      labels: new LabelRepository(db),
+      tasks: new TaskRepository(db),
+      frames: new FrameRepository(db),
+      jobs: new JobRepository(db),
+      uploads: new UploadRepository(db),
+      tus: new TusRepository(db),
+      requests: new RequestRepository(db),
+      media: new MediaRepository(),
     };
-    const services: Services = {
+    const access = new AccessService(repos.projects, repos.labels);
+    const labels = new LabelService(repos.labels, access);
+    const tasks = new TaskService(db, repos.tasks, repos.users, labels, queue);
+    const jobs = new JobService(repos.jobs, repos.users);
+    const all: Services = {
       auth: new AuthService(repos.users, repos.tokens),
       users: new UserService(repos.users),
       server: new ServerService(db, repos.blobs, repos.share),
+      access,
+      labels,
+      projects: new ProjectService(repos.projects, labels, access, repos.users, (taskIds) => tasks.freeStorage(taskIds)),
+      tasks,
+      jobs,
+      taskData: new TaskDataService(db, tasks, repos.tasks, repos.uploads, repos.requests, repos.blobs, queue, {
+        maxFiles: config.upload.maxFiles,
+      }),
+      tus: new TusService(repos.tus, repos.blobs, { maxBytes: config.upload.maxBytes }, log),
+      frames: new FrameService(tasks, jobs, repos.jobs, repos.frames, repos.blobs, repos.share, repos.media),
+      requests: new RequestService(repos.requests),
+      taskCreation: new TaskCreationHandler(
+        db, repos.tasks, repos.frames, repos.jobs, repos.uploads, repos.requests, repos.share, repos.blobs, repos.media, log,
+      ),
     };
+    all.tus.register(taskDataTusTarget(all.taskData, repos.uploads, { maxFiles: config.upload.maxFiles }));
     return {
       config,
       log,
       database,
       queue,
       repos,
-      services,
+      services: all,
       async close() {
         await queue.stop();
         await database.close();
@@ -84,5 +152,11 @@ export async function createContext(config: Config, options: ContextOptions = {}
 
 /** Starts consuming background jobs in this process (roles worker and both). */
 export async function startWorkers(ctx: AppContext): Promise<void> {
-  await ctx.queue.work({}, ctx.config.workerConcurrency);
+  await ctx.queue.work(
+    {
+      'task.create-data': ctx.services.taskCreation.handleCreateTaskData,
+      'storage.delete-prefixes': storageCleanupHandler(ctx.repos.blobs),
+    },
+    ctx.config.workerConcurrency,
+  );
 }

@@ -18,3 +18,9 @@ export interface UrlBuilder {
 export function urlBuilder(base: string): UrlBuilder {
   return { base, api: (p) => `${base}/api/${p.replace(/^\/+/, '')}` };
 }
+
+/** The request's absolute URL split for pagination links (see http/list-query.ts). */
+export function requestUrl(request: FastifyRequest): { base: string; query: string } {
+  const [pathname = '', query = ''] = request.url.split('?', 2);
+  return { base: `${request.urls.base}${pathname}`, query };
+}

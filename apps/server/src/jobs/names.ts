@@ -4,14 +4,16 @@
  */
 export interface JobPayloads {
   'task.create-data': { requestId: string; taskId: number };
+  'storage.delete-prefixes': { prefixes: string[] };
 }
 
 export type JobName = keyof JobPayloads;
 
-export const jobNames: JobName[] = ['task.create-data'];
+export const jobNames: JobName[] = ['task.create-data', 'storage.delete-prefixes'];
 
 /** Per-queue policy: how long one run may take before it is presumed dead, and retries. */
 export const jobPolicies: Record<JobName, { expireInSeconds: number; retryLimit: number; retryDelay: number }> = {
   // A crashed worker's creation run is retried after it expires; the handler starts over cleanly.
   'task.create-data': { expireInSeconds: 60 * 60, retryLimit: 2, retryDelay: 5 },
+  'storage.delete-prefixes': { expireInSeconds: 60 * 60, retryLimit: 5, retryDelay: 30 },
 };

@@ -40,8 +40,8 @@ describe('LocalBlobStore', () => {
     await fs.rm(dir, { recursive: true, force: true });
   });
 
-  it('is what createBlobStore builds for the local driver', () => {
-    const built = createBlobStore({ driver: 'local', root });
+  it('is what createBlobStore builds for the local driver', async () => {
+    const built = await createBlobStore({ driver: 'local', root });
     expect(built).toBeInstanceOf(LocalBlobStore);
     expect(built.driver).toBe('local');
   });

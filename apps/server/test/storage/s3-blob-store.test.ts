@@ -1,7 +1,8 @@
 import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createBlobStore, createS3Client, S3BlobStore } from '../../src/repositories/storage/index.js';
+import { createBlobStore } from '../../src/repositories/storage/index.js';
+import { createS3Client, S3BlobStore } from '../../src/repositories/storage/s3-blob-store.js';
 import { startS3rver, type S3rverHandle } from '../helpers/s3rver.js';
 import { blobStoreContract, keysOf } from './blob-store.contract.js';
 
@@ -106,7 +107,7 @@ describe('S3BlobStore', () => {
     vi.stubEnv('AWS_ACCESS_KEY_ID', s.credentials.accessKeyId);
     vi.stubEnv('AWS_SECRET_ACCESS_KEY', s.credentials.secretAccessKey);
     try {
-      const store = createBlobStore({
+      const store = await createBlobStore({
         driver: 's3',
         bucket: s.bucket,
         region: s.region,

@@ -2,17 +2,20 @@
 import type { StorageConfig } from '../../config/env.js';
 import type { BlobStore } from './blob-store.js';
 import { LocalBlobStore } from './local-blob-store.js';
-import { S3BlobStore } from './s3-blob-store.js';
 
 export * from './blob-store.js';
 export { LocalBlobStore } from './local-blob-store.js';
-export { createS3Client, S3BlobStore, type S3BlobStoreOptions } from './s3-blob-store.js';
 
-export function createBlobStore(config: StorageConfig): BlobStore {
+/**
+ * The S3 driver is imported only when configured: the AWS SDK costs start-up time and memory
+ * that an instance on local disk has no use for.
+ */
+export async function createBlobStore(config: StorageConfig): Promise<BlobStore> {
   switch (config.driver) {
     case 'local':
       return new LocalBlobStore(config.root);
-    case 's3':
+    case 's3': {
+      const { S3BlobStore } = await import('./s3-blob-store.js');
       // Credentials come from the SDK's default chain, never from Framewise's own settings.
       return new S3BlobStore({
         bucket: config.bucket,
@@ -21,5 +24,6 @@ export function createBlobStore(config: StorageConfig): BlobStore {
         forcePathStyle: config.forcePathStyle,
         prefix: config.prefix,
       });
+    }
   }
 }

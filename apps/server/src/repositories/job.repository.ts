@@ -1,0 +1,89 @@
+import { sql, type Insertable, type Transaction, type Updateable } from 'kysely';
+import type { SegmentRange } from '@framewise/core';
+import type { Db } from '../db/database.js';
+import type { DB, JobsTable } from '../db/schema.js';
+
+export class JobRepository {
+  constructor(private readonly db: Db) {}
+
+  /** Creates one segment and one annotation job per range. */
+  async createForSegments(trx: Transaction<DB>, taskId: number, ranges: SegmentRange[]): Promise<void> {
+    const BATCH = 1000;
+    for (let i = 0; i < ranges.length; i += BATCH) {
+      const slice = ranges.slice(i, i + BATCH);
+      const segments = await trx
+        .insertInto('segments')
+        .values(slice.map((r) => ({ task_id: taskId, start_frame: r.start, stop_frame: r.stop })))
+        .returning(['id', 'start_frame'])
+        .execute();
+      segments.sort((a, b) => a.start_frame - b.start_frame);
+      const now = new Date();
+      await trx
+        .insertInto('jobs')
+        .values(segments.map((s) => ({ task_id: taskId, segment_id: s.id, updated_at: now }) satisfies Insertable<JobsTable>))
+        .execute();
+    }
+  }
+
+  async deleteForTask(trx: Transaction<DB> | Db, taskId: number): Promise<void> {
+    await trx.deleteFrom('jobs').where('task_id', '=', taskId).execute();
+    await trx.deleteFrom('segments').where('task_id', '=', taskId).execute();
+  }
+
+  /** A job with what its responses show of its segment, task and project. */
+  withContext() {
+    return this.db
+      .selectFrom('jobs as j')
+      .innerJoin('segments as s', 's.id', 'j.segment_id')
+      .innerJoin('tasks as t', 't.id', 'j.task_id')
+      .leftJoin('projects as p', 'p.id', 't.project_id')
+      .leftJoin('users as a', 'a.id', 'j.assignee_id')
+      .selectAll('j')
+      .select([
+        's.start_frame',
+        's.stop_frame',
+        't.name as task_name',
+        't.project_id',
+        't.mode',
+        't.dimension',
+        't.media_type',
+        't.chunk_size',
+        't.bug_tracker as task_bug_tracker',
+        't.owner_id as task_owner_id',
+        't.assignee_id as task_assignee_id',
+        't.organization_id',
+        't.source_storage',
+        't.target_storage',
+        'p.name as project_name',
+        'p.owner_id as project_owner_id',
+        'p.assignee_id as project_assignee_id',
+        'p.bug_tracker as project_bug_tracker',
+        'a.username as assignee_username',
+        'a.first_name as assignee_first_name',
+        'a.last_name as assignee_last_name',
+      ]);
+  }
+
+  findWithContext(id: number) {
+    return this.withContext().where('j.id', '=', id).executeTakeFirst();
+  }
+
+  async update(id: number, values: Updateable<JobsTable>): Promise<void> {
+    await this.db
+      .updateTable('jobs')
+      .set({ ...values, updated_at: new Date() })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async countForTask(taskId: number): Promise<number> {
+    const r = await this.db
+      .selectFrom('jobs')
+      .select(sql<number>`count(*)::int`.as('n'))
+      .where('task_id', '=', taskId)
+      .executeTakeFirstOrThrow();
+    return r.n;
+  }
+}
+
+export type JobWithContext = NonNullable<Awaited<ReturnType<JobRepository['findWithContext']>>>;

@@ -1,0 +1,93 @@
+import { sql, type Insertable, type Transaction, type Updateable } from 'kysely';
+import type { Db } from '../db/database.js';
+import type { DB, TaskRow, TasksTable } from '../db/schema.js';
+
+export interface TaskJobCounts {
+  count: number;
+  completed: number;
+  validation: number;
+}
+
+export class TaskRepository {
+  constructor(private readonly db: Db) {}
+
+  create(values: Insertable<TasksTable>, trx: Transaction<DB> | Db = this.db): Promise<TaskRow> {
+    return trx.insertInto('tasks').values(values).returningAll().executeTakeFirstOrThrow();
+  }
+
+  findById(id: number, trx: Transaction<DB> | Db = this.db): Promise<TaskRow | undefined> {
+    return trx.selectFrom('tasks').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /** Locks the task row for the rest of the transaction (one data attachment at a time). */
+  lockById(trx: Transaction<DB>, id: number): Promise<TaskRow | undefined> {
+    return trx.selectFrom('tasks').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+  }
+
+  async update(id: number, values: Updateable<TasksTable>, trx: Transaction<DB> | Db = this.db): Promise<TaskRow | undefined> {
+    return trx
+      .updateTable('tasks')
+      .set({ ...values, updated_at: new Date() })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirst();
+  }
+
+  async delete(id: number): Promise<void> {
+    await this.db.deleteFrom('tasks').where('id', '=', id).execute();
+  }
+
+  idsInProject(projectId: number): Promise<number[]> {
+    return this.db
+      .selectFrom('tasks')
+      .select('id')
+      .where('project_id', '=', projectId)
+      .execute()
+      .then((rows) => rows.map((r) => r.id));
+  }
+
+  async jobCounts(taskIds: number[]): Promise<Map<number, TaskJobCounts>> {
+    const out = new Map<number, TaskJobCounts>();
+    if (taskIds.length === 0) return out;
+    const rows = await this.db
+      .selectFrom('jobs')
+      .select([
+        'task_id',
+        sql<number>`count(*)::int`.as('count'),
+        sql<number>`(count(*) filter (where state = 'completed'))::int`.as('completed'),
+        sql<number>`(count(*) filter (where stage = 'validation'))::int`.as('validation'),
+      ])
+      .where('task_id', 'in', taskIds)
+      .groupBy('task_id')
+      .execute();
+    for (const r of rows) out.set(r.task_id, { count: r.count, completed: r.completed, validation: r.validation });
+    return out;
+  }
+
+  query() {
+    return this.db.selectFrom('tasks');
+  }
+}
+
+/** A task with the project and user fields its responses show. */
+export function taskWithContext(db: Db) {
+  return db
+    .selectFrom('tasks as t')
+    .leftJoin('projects as p', 'p.id', 't.project_id')
+    .leftJoin('users as o', 'o.id', 't.owner_id')
+    .leftJoin('users as a', 'a.id', 't.assignee_id')
+    .selectAll('t')
+    .select([
+      'p.name as project_name',
+      'p.owner_id as project_owner_id',
+      'p.assignee_id as project_assignee_id',
+      'o.username as owner_username',
+      'o.first_name as owner_first_name',
+      'o.last_name as owner_last_name',
+      'a.username as assignee_username',
+      'a.first_name as assignee_first_name',
+      'a.last_name as assignee_last_name',
+    ]);
+}
+
+export type TaskWithContext = NonNullable<Awaited<ReturnType<ReturnType<typeof taskWithContext>['executeTakeFirst']>>>;

@@ -1,0 +1,200 @@
+/**
+ * Frames, chunks, previews and data/meta of tasks and jobs. Compressed frames, chunks and
+ * previews are derived on first request and kept in the blob store under derived/, so a cached
+ * frame costs one small read; originals are served as stored.
+ */
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { zipSync } from 'fflate';
+import { AppError } from '../errors.js';
+import type { FrameRow } from '../db/schema.js';
+import type { FrameRepository } from '../repositories/frame.repository.js';
+import type { JobRepository } from '../repositories/job.repository.js';
+import type { MediaRepository } from '../repositories/media.repository.js';
+import type { ShareRepository } from '../repositories/share.repository.js';
+import type { BlobStore } from '../repositories/storage/blob-store.js';
+import type { TaskWithContext } from '../repositories/task.repository.js';
+import type { Auth } from './auth/auth.js';
+import type { JobService } from './job.service.js';
+import { DEFAULT_CHUNK_SIZE } from './task-creation.handler.js';
+import type { TaskService } from './task.service.js';
+import { taskKeys } from './task-storage.js';
+import fs from 'node:fs';
+
+export type Quality = 'compressed' | 'original';
+
+export interface MediaBody {
+  body: Buffer | Readable;
+  contentType: string;
+  length?: number;
+  etag: string;
+}
+
+/** The frames a request may touch: a whole task, or one job's segment. */
+interface Scope {
+  task: TaskWithContext;
+  start: number;
+  stop: number;
+  what: string;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.jfif': 'image/jpeg',
+  '.png': 'image/png',
+  '.webp': 'image/webp',
+  '.tif': 'image/tiff',
+  '.tiff': 'image/tiff',
+  '.bmp': 'image/bmp',
+  '.gif': 'image/gif',
+};
+
+export function contentTypeOf(name: string): string {
+  return CONTENT_TYPES[path.extname(name).toLowerCase()] ?? 'application/octet-stream';
+}
+
+export class FrameService {
+  constructor(
+    private readonly tasks: TaskService,
+    private readonly jobs: JobService,
+    private readonly jobRepo: JobRepository,
+    private readonly frames: FrameRepository,
+    private readonly blobs: BlobStore,
+    private readonly share: ShareRepository,
+    private readonly media: MediaRepository,
+  ) {}
+
+  async taskScope(auth: Auth, taskId: number): Promise<Scope> {
+    const task = await this.tasks.require(auth, taskId);
+    return { task, start: 0, stop: task.size - 1, what: `task ${taskId}` };
+  }
+
+  /** A project's preview is its first task's that has media; null when none has. */
+  async projectPreview(auth: Auth, projectId: number): Promise<MediaBody | null> {
+    const first = await this.tasks.firstWithData(auth, projectId);
+    return first ? this.preview({ task: first, start: 0, stop: first.size - 1, what: `task ${first.id}` }) : null;
+  }
+
+  async jobScope(auth: Auth, jobId: number): Promise<Scope> {
+    const job = await this.jobs.require(auth, jobId);
+    const task = await this.tasks.requireUnchecked(job.task_id);
+    return { task, start: job.start_frame, stop: job.stop_frame, what: `job ${jobId}` };
+  }
+
+  private requireData(scope: Scope): void {
+    if (scope.task.data_state !== 'ready') throw new AppError('NOT_FOUND', `task ${scope.task.id} has no data yet`);
+  }
+
+  private async frameRow(scope: Scope, number: number): Promise<FrameRow> {
+    this.requireData(scope);
+    if (number < scope.start || number > scope.stop) {
+      throw AppError.invalid('number', `frame ${number} is outside ${scope.what} (frames ${scope.start}-${scope.stop})`);
+    }
+    const row = await this.frames.find(scope.task.id, number);
+    if (!row) throw AppError.notFound('frame', number);
+    return row;
+  }
+
+  private async original(row: FrameRow): Promise<Buffer> {
+    if (row.source === 'share') return fs.promises.readFile(await this.share.absolutePath(row.key));
+    const buf = await this.blobs.get(row.key);
+    if (!buf) throw new AppError('NOT_FOUND', `the original of frame ${row.frame} is missing from storage`);
+    return buf;
+  }
+
+  private etag(task: TaskWithContext, kind: string): string {
+    return `"${task.id}-${task.created_at.getTime().toString(36)}-${kind}"`;
+  }
+
+  private async compressed(task: TaskWithContext, row: FrameRow): Promise<Buffer> {
+    const key = taskKeys.compressedFrame(task.id, row.frame);
+    const cached = await this.blobs.get(key);
+    if (cached) return cached;
+    const out = await this.media.compressFrame(await this.original(row), { quality: task.image_quality, name: row.name });
+    await this.blobs.put(key, out, { contentType: 'image/jpeg' });
+    return out;
+  }
+
+  async frame(scope: Scope, number: number, quality: Quality): Promise<MediaBody> {
+    const row = await this.frameRow(scope, number);
+    if (quality === 'compressed') {
+      return { body: await this.compressed(scope.task, row), contentType: 'image/jpeg', etag: this.etag(scope.task, `f${number}c`) };
+    }
+    const etag = this.etag(scope.task, `f${number}o`);
+    if (row.source === 'share') {
+      const abs = await this.share.absolutePath(row.key);
+      const st = await fs.promises.stat(abs);
+      return { body: fs.createReadStream(abs), length: st.size, contentType: contentTypeOf(row.name), etag };
+    }
+    const s = await this.blobs.getStream(row.key);
+    if (!s) throw new AppError('NOT_FOUND', `the original of frame ${number} is missing from storage`);
+    return { body: s.stream, length: s.length, contentType: contentTypeOf(row.name), etag };
+  }
+
+  /**
+   * A zip of a chunk's frames. For a job, `index` counts the job's own chunks from 0; `number`
+   * (CVAT's older parameter) counts chunks of the task, as it does on the task endpoint.
+   */
+  async chunk(scope: Scope, sel: { index?: number; number?: number }, quality: Quality): Promise<MediaBody> {
+    this.requireData(scope);
+    const size = scope.task.chunk_size ?? DEFAULT_CHUNK_SIZE;
+    let first: number;
+    if (sel.index !== undefined) first = scope.start + sel.index * size;
+    else if (sel.number !== undefined) first = sel.number * size;
+    else throw AppError.invalid('index', 'index (or number) is required for type=chunk');
+    const last = Math.min(first + size - 1, scope.stop);
+    const from = Math.max(first, scope.start);
+    if (from > last) throw AppError.invalid(sel.index !== undefined ? 'index' : 'number', `no such chunk in ${scope.what}`);
+    const key = taskKeys.chunk(scope.task.id, quality, from) + (last - from + 1 === size ? '' : `-${last}`);
+    const etag = this.etag(scope.task, `c${from}-${last}${quality[0]}`);
+    const cached = await this.blobs.get(key);
+    if (cached) return { body: cached, contentType: 'application/zip', etag };
+    const rows = await this.frames.range(scope.task.id, from, last);
+    const entries: Record<string, [Uint8Array, { level: 0 }]> = {};
+    for (const [i, row] of rows.entries()) {
+      const data = quality === 'compressed' ? await this.compressed(scope.task, row) : await this.original(row);
+      const ext = quality === 'compressed' ? '.jpg' : path.extname(row.name).toLowerCase() || '.bin';
+      // Images are already compressed; storing them saves the CPU deflate would waste.
+      entries[`${String(i).padStart(6, '0')}${ext}`] = [data, { level: 0 }];
+    }
+    const zip = Buffer.from(zipSync(entries));
+    await this.blobs.put(key, zip, { contentType: 'application/zip' });
+    return { body: zip, contentType: 'application/zip', etag };
+  }
+
+  async meta(scope: Scope) {
+    const t = scope.task;
+    const hasData = t.data_state === 'ready';
+    const frames = hasData ? await this.frames.meta(t.id, scope.start, scope.stop) : [];
+    return {
+      chunk_size: hasData ? (t.chunk_size ?? DEFAULT_CHUNK_SIZE) : null,
+      size: hasData ? scope.stop - scope.start + 1 : 0,
+      image_quality: t.image_quality,
+      start_frame: hasData ? scope.start : 0,
+      stop_frame: hasData ? scope.stop : 0,
+      frame_filter: t.frame_filter,
+      frames: frames.map((f) => ({ width: f.width, height: f.height, name: f.name, related_files: 0, has_related_context: false })),
+      deleted_frames: [] as number[],
+      included_frames: null,
+      chunks_updated_date: t.updated_at.toISOString(),
+      storage: frames.length && (await this.frames.find(t.id, scope.start))?.source === 'share' ? 'share' : 'local',
+      cloud_storage_id: null,
+      chapters: null,
+    };
+  }
+
+  /** A thumbnail of the first frame of the scope; null when there is no media yet. */
+  async preview(scope: Scope): Promise<MediaBody | null> {
+    if (scope.task.data_state !== 'ready' || scope.task.size === 0) return null;
+    const key = scope.start === 0 ? taskKeys.preview(scope.task.id) : `${taskKeys.preview(scope.task.id)}.${scope.start}`;
+    const etag = this.etag(scope.task, `p${scope.start}`);
+    const cached = await this.blobs.get(key);
+    if (cached) return { body: cached, contentType: 'image/jpeg', etag };
+    const row = await this.frames.find(scope.task.id, scope.start);
+    if (!row) return null;
+    const out = await this.media.makePreview(await this.original(row), { name: row.name });
+    await this.blobs.put(key, out, { contentType: 'image/jpeg' });
+    return { body: out, contentType: 'image/jpeg', etag };
+  }
+}

@@ -1,0 +1,225 @@
+/**
+ * The background half of task creation: gather the task's files (uploads in the blob store, files
+ * in the share), order and select them, read each image's header for its size, record the frames,
+ * cut segments and create jobs. Work grows linearly with the file count: headers are read with
+ * bounded concurrency, rows go in batched INSERTs, and nothing decodes pixels.
+ *
+ * Expected failures (a corrupt file, a bad parameter) fail the request with a message naming the
+ * file and leave the task as it was before data was attached; faults are rethrown so the queue
+ * retries, and every run starts by clearing what an interrupted run left.
+ */
+import path from 'node:path';
+import { parseFrameFilter, selectFrames, sortFileNames, splitIntoSegments, type SegmentRange } from '@framewise/core';
+import type { Db } from '../db/database.js';
+import type { DataRequest } from '../dtos/task-data.dto.js';
+import { AppError, isAppError } from '../errors.js';
+import type { JobHandler } from '../jobs/queue.js';
+import type { FrameRepository } from '../repositories/frame.repository.js';
+import type { JobRepository } from '../repositories/job.repository.js';
+import type { ImageProbe, MediaRepository } from '../repositories/media.repository.js';
+import type { RequestRepository } from '../repositories/request.repository.js';
+import type { ShareRepository } from '../repositories/share.repository.js';
+import { mimeOf } from '../repositories/share.repository.js';
+import type { BlobStore } from '../repositories/storage/blob-store.js';
+import type { TaskRepository } from '../repositories/task.repository.js';
+import type { UploadRepository } from '../repositories/upload.repository.js';
+import type { Logger } from 'pino';
+import { CancelledError, ProgressReporter } from './progress.js';
+
+interface SourceFile {
+  name: string;
+  source: 'blob' | 'share';
+  key: string;
+}
+
+/** Image headers fit in the first bytes for every format but TIFF, whose IFD may sit anywhere. */
+const HEADER_BYTES = 64 * 1024;
+const PROBE_CONCURRENCY = 16;
+/** Chunk size when the client names none: CVAT's default for image tasks. */
+export const DEFAULT_CHUNK_SIZE = 36;
+const SKIPPED_EXT = new Set(['.jsonl', '.txt', '.md']);
+
+export class TaskCreationHandler {
+  constructor(
+    private readonly db: Db,
+    private readonly tasks: TaskRepository,
+    private readonly frames: FrameRepository,
+    private readonly jobs: JobRepository,
+    private readonly uploads: UploadRepository,
+    private readonly requests: RequestRepository,
+    private readonly share: ShareRepository,
+    private readonly blobs: BlobStore,
+    private readonly media: MediaRepository,
+    private readonly log: Logger,
+  ) {}
+
+  readonly handleCreateTaskData: JobHandler<'task.create-data'> = async ({ requestId, taskId }) => {
+    const request = await this.requests.findById(requestId);
+    const task = await this.tasks.findById(taskId);
+    if (!request || !task || request.status === 'finished' || request.status === 'failed') return;
+    const params = request.params as unknown as DataRequest;
+    const progress = new ProgressReporter(this.requests, requestId);
+    await this.requests.update(requestId, { status: 'started', started_at: new Date(), progress: 0, message: 'Reading files' });
+    await this.tasks.update(taskId, { data_state: 'processing' });
+    await this.clearPartial(taskId);
+    try {
+      if (request.cancel_requested) throw new CancelledError();
+      const size = await this.create(taskId, task.segment_size, task.overlap, params, progress);
+      await this.requests.update(requestId, {
+        status: 'finished',
+        progress: 1,
+        message: `Created ${size} frames`,
+        finished_at: new Date(),
+        result_id: taskId,
+        expires_at: new Date(Date.now() + 7 * 24 * 3600 * 1000),
+      });
+    } catch (e) {
+      if (!isAppError(e) && !(e instanceof CancelledError)) throw e;
+      const message = e.message;
+      await this.clearPartial(taskId);
+      await this.discardUploads(taskId);
+      await this.tasks.update(taskId, { data_state: 'failed', size: 0, media_type: null });
+      await this.requests.update(requestId, { status: 'failed', message, finished_at: new Date() });
+      this.log.info({ taskId, requestId, reason: message }, 'task creation refused');
+    }
+  };
+
+  private async clearPartial(taskId: number): Promise<void> {
+    await this.frames.deleteForTask(taskId);
+    await this.jobs.deleteForTask(this.db, taskId);
+  }
+
+  private async discardUploads(taskId: number): Promise<void> {
+    const previous = await this.uploads.list(taskId);
+    for (const u of previous) await this.blobs.delete(u.blob_key);
+    await this.uploads.clear(taskId);
+  }
+
+  private async gather(taskId: number, params: DataRequest): Promise<SourceFile[]> {
+    const uploaded: SourceFile[] = (await this.uploads.list(taskId)).map((u) => ({ name: u.name, source: 'blob', key: u.blob_key }));
+    const excluded = new Set(params.server_files_exclude.map((p) => p.replace(/^\/+/, '')));
+    const shared: SourceFile[] = params.server_files.length
+      ? (await this.share.expand(params.server_files))
+          .filter((p) => !excluded.has(p) && ![...excluded].some((ex) => p.startsWith(ex.replace(/\/?$/, '/'))))
+          .map((p) => ({ name: p, source: 'share', key: p }))
+      : [];
+    const all = [...uploaded, ...shared].filter((f) => !SKIPPED_EXT.has(path.extname(f.name).toLowerCase()));
+    for (const f of all) {
+      const mime = mimeOf(f.name);
+      if (mime === 'video') throw new AppError('INVALID_MEDIA', `${f.name}: video tasks are not supported yet`, [{ file: f.name, message: 'video not supported yet' }]);
+      if (mime === 'archive') throw new AppError('INVALID_MEDIA', `${f.name}: archives are not supported yet; upload the images themselves`, [{ file: f.name, message: 'archive not supported yet' }]);
+    }
+    if (all.length === 0) throw AppError.invalid('client_files', 'none of the files is an image');
+    return all;
+  }
+
+  private order(files: SourceFile[], params: DataRequest): { ordered: SourceFile[]; segments: SegmentRange[] | null } {
+    const byName = new Map(files.map((f) => [f.name, f]));
+    if (byName.size !== files.length) {
+      const dup = files.find((f, i) => files.findIndex((g) => g.name === f.name) !== i)!;
+      throw new AppError('VALIDATION', `${dup.name}: the same file is given twice`, [{ file: dup.name, message: 'duplicate' }]);
+    }
+    const pick = (names: string[], field: string) =>
+      names.map((n) => {
+        const f = byName.get(n.replace(/^\/+/, ''));
+        if (!f) throw new AppError('VALIDATION', `${field}: "${n}" is not among the task's files`, [{ field, file: n, message: 'unknown file' }]);
+        return f;
+      });
+    if (params.job_file_mapping.length) {
+      const ordered = pick(params.job_file_mapping.flat(), 'job_file_mapping');
+      if (new Set(ordered).size !== ordered.length) throw AppError.invalid('job_file_mapping', 'a file appears in more than one job');
+      let start = 0;
+      const segments = params.job_file_mapping.map((files) => {
+        const seg = { start, stop: start + files.length - 1 };
+        start += files.length;
+        return seg;
+      });
+      return { ordered, segments };
+    }
+    if (params.sorting_method === 'predefined' && params.upload_file_order.length) {
+      const ordered = pick(params.upload_file_order, 'upload_file_order');
+      if (ordered.length !== files.length) throw AppError.invalid('upload_file_order', `names ${ordered.length} files but ${files.length} were uploaded`);
+      return { ordered, segments: null };
+    }
+    const names = sortFileNames(files.map((f) => f.name), params.sorting_method, params.random_seed ?? 0);
+    return { ordered: names.map((n) => byName.get(n)!), segments: null };
+  }
+
+  private async probe(file: SourceFile): Promise<ImageProbe> {
+    if (file.source === 'share') return this.media.probeImage(await this.share.absolutePath(file.key), file.name);
+    const head = await this.blobs.getStream(file.key, { start: 0, end: HEADER_BYTES - 1 });
+    if (!head) throw new AppError('INVALID_MEDIA', `${file.name}: the uploaded file is missing`, [{ file: file.name, message: 'missing' }]);
+    const chunks: Buffer[] = [];
+    for await (const c of head.stream) chunks.push(c as Buffer);
+    const buf = Buffer.concat(chunks);
+    if (head.size <= buf.length) return { ...(await this.media.probeImage(buf, file.name)), bytes: head.size };
+    try {
+      return { ...(await this.media.probeImage(buf, file.name)), bytes: head.size };
+    } catch {
+      // A header past the first bytes (TIFF) or a cut-off marker segment: read the whole file.
+      const whole = await this.blobs.get(file.key);
+      return { ...(await this.media.probeImage(whole ?? Buffer.alloc(0), file.name)), bytes: head.size };
+    }
+  }
+
+  private async create(taskId: number, segmentSize: number, overlap: number | null, params: DataRequest, progress: ProgressReporter): Promise<number> {
+    const files = await this.gather(taskId, params);
+    const { ordered, segments: mapped } = this.order(files, params);
+    const step = parseFrameFilter(params.frame_filter) ?? 1;
+    if (params.start_frame >= ordered.length) {
+      throw AppError.invalid('start_frame', `is ${params.start_frame} but there are only ${ordered.length} files`);
+    }
+    const indexes = mapped ? ordered.map((_, i) => i) : selectFrames(ordered.length, { start: params.start_frame, ...(params.stop_frame !== undefined ? { stop: params.stop_frame } : {}), step });
+    const selected = indexes.map((i) => ordered[i]!);
+
+    const probes: ImageProbe[] = new Array(selected.length);
+    let next = 0;
+    let done = 0;
+    const worker = async () => {
+      while (next < selected.length) {
+        const i = next++;
+        probes[i] = await this.probe(selected[i]!);
+        done++;
+        await progress.report(0.9 * (done / selected.length), `Reading image headers: ${done} of ${selected.length}`);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(PROBE_CONCURRENCY, selected.length) }, worker));
+
+    await progress.report(0.9, 'Saving frames', true);
+    await this.frames.insertMany(
+      selected.map((f, frame) => ({
+        task_id: taskId,
+        frame,
+        name: f.name,
+        source: f.source,
+        key: f.key,
+        width: probes[frame]!.width,
+        height: probes[frame]!.height,
+        orientation: probes[frame]!.orientation,
+        bytes: probes[frame]!.bytes ?? 0,
+      })),
+    );
+    await progress.report(0.97, 'Creating jobs', true);
+    const segments = mapped ?? splitIntoSegments(selected.length, segmentSize, overlap ?? 0);
+    await this.db.transaction().execute(async (trx) => {
+      await this.jobs.createForSegments(trx, taskId, segments);
+      await this.tasks.update(
+        taskId,
+        {
+          size: selected.length,
+          media_type: 'image',
+          mode: 'annotation',
+          data_state: 'ready',
+          // CVAT reports the effective segment size: the whole task when none was asked for.
+          segment_size: mapped ? 0 : segmentSize > 0 && segmentSize < selected.length ? segmentSize : selected.length,
+          overlap: overlap ?? 0,
+          stop_frame: params.stop_frame !== undefined ? Math.min(params.stop_frame, ordered.length - 1) : ordered.length - 1,
+          chunk_size: params.chunk_size ?? DEFAULT_CHUNK_SIZE,
+        },
+        trx,
+      );
+    });
+    await this.uploads.clear(taskId);
+    return selected.length;
+  }
+}

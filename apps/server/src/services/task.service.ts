@@ -1,0 +1,174 @@
+import type { Db } from '../db/database.js';
+import { AppError } from '../errors.js';
+import { listPage, type ListSpec } from '../http/list-query.js';
+import type { JobQueue } from '../jobs/queue.js';
+import { taskWithContext, type TaskRepository, type TaskWithContext } from '../repositories/task.repository.js';
+import type { UserRepository } from '../repositories/user.repository.js';
+import type { LabelService } from './label.service.js';
+import type { LabelWrite } from '../dtos/label.dto.js';
+import type { TaskPatch, TaskWrite } from '../dtos/task.dto.js';
+import type { Auth } from './auth/auth.js';
+import { requireTaskAction, taskVisibleSql, type TaskAction } from './task-access.js';
+import { taskBlobPrefixes } from './task-storage.js';
+
+export const taskListSpec: ListSpec = {
+  id: { expr: 't.id', kind: 'number', param: 'exact' },
+  name: { expr: 't.name', kind: 'string', search: true, param: 'icontains' },
+  project_id: { expr: 't.project_id', kind: 'number', param: 'exact' },
+  project_name: { expr: 'p.name', kind: 'string', search: true, param: 'icontains' },
+  owner: { expr: 'o.username', kind: 'string', search: true, param: 'icontains' },
+  assignee: { expr: 'a.username', kind: 'string', search: true, param: 'icontains' },
+  status: { expr: 't.status', kind: 'string', search: true, param: 'exact', choices: ['annotation', 'validation', 'completed'] },
+  mode: { expr: 't.mode', kind: 'string', search: true, param: 'exact', choices: ['annotation', 'interpolation'] },
+  dimension: { expr: 't.dimension', kind: 'string', param: 'exact', choices: ['2d', '3d'] },
+  subset: { expr: 't.subset', kind: 'string', search: true, param: 'exact' },
+  tracker_link: { expr: 't.bug_tracker', kind: 'string', param: 'icontains' },
+  updated_date: { expr: 't.updated_at', kind: 'date' },
+  created_date: { expr: 't.created_at', kind: 'date' },
+  size: { expr: 't.size', kind: 'number' },
+};
+
+export class TaskService {
+  constructor(
+    private readonly db: Db,
+    private readonly tasks: TaskRepository,
+    private readonly users: UserRepository,
+    private readonly labels: LabelService,
+    private readonly queue: JobQueue,
+  ) {}
+
+  /** The task if `auth` may see it (and do `action`), else 404. */
+  async require(auth: Auth, id: number, action: TaskAction = 'view'): Promise<TaskWithContext> {
+    const task = await taskWithContext(this.db).where('t.id', '=', id).where(taskVisibleSql(auth, 't')).executeTakeFirst();
+    if (!task) throw AppError.notFound('task', id);
+    if (action !== 'view') requireTaskAction(auth, task, action);
+    return task;
+  }
+
+  /** The task without an access check, for callers that checked access through a job. */
+  async requireUnchecked(id: number): Promise<TaskWithContext> {
+    const task = await taskWithContext(this.db).where('t.id', '=', id).executeTakeFirst();
+    if (!task) throw AppError.notFound('task', id);
+    return task;
+  }
+
+  firstWithData(auth: Auth, projectId: number): Promise<TaskWithContext | undefined> {
+    return taskWithContext(this.db)
+      .where('t.project_id', '=', projectId)
+      .where('t.data_state', '=', 'ready')
+      .where(taskVisibleSql(auth, 't'))
+      .orderBy('t.id')
+      .limit(1)
+      .executeTakeFirst();
+  }
+
+  async jobCounts(ids: number[]) {
+    return this.tasks.jobCounts(ids);
+  }
+
+  async list(auth: Auth, query: Record<string, unknown>) {
+    const base = taskWithContext(this.db).where(taskVisibleSql(auth, 't'));
+    return listPage(base, taskListSpec, query, { defaultSort: '-id' });
+  }
+
+  private async checkUser(field: string, id: number | null | undefined): Promise<void> {
+    if (id === null || id === undefined) return;
+    if (!(await this.users.findById(id))) throw AppError.invalid(field, `user ${id} does not exist`);
+  }
+
+  async create(auth: Auth, input: TaskWrite): Promise<number> {
+    const labels: LabelWrite[] = input.labels ?? [];
+    if (input.project_id != null) {
+      // A task in a project uses the project's schema; two schemas would drift apart.
+      if (labels.length) throw AppError.invalid('labels', 'a task in a project takes its labels from the project; send no labels');
+      const project = await this.db
+        .selectFrom('projects as p')
+        .select(['p.id', 'p.owner_id', 'p.assignee_id'])
+        .where('p.id', '=', input.project_id)
+        .executeTakeFirst();
+      const canUse = project && (auth.user.isSuperuser || project.owner_id === auth.user.id || project.assignee_id === auth.user.id);
+      if (!canUse) throw AppError.invalid('project_id', `project ${input.project_id} not found`);
+    } else {
+      this.labels.validate(labels, 'labels');
+    }
+    await this.checkUser('assignee_id', input.assignee_id);
+    await this.checkUser('owner_id', input.owner_id);
+    const ownerId = input.owner_id && auth.user.isSuperuser ? input.owner_id : auth.user.id;
+
+    return this.db.transaction().execute(async (trx) => {
+      const task = await this.tasks.create(
+        {
+          name: input.name,
+          project_id: input.project_id ?? null,
+          owner_id: ownerId,
+          assignee_id: input.assignee_id ?? null,
+          assignee_updated_at: input.assignee_id ? new Date() : null,
+          bug_tracker: input.bug_tracker ?? '',
+          subset: input.subset ?? '',
+          segment_size: input.segment_size ?? 0,
+          overlap: input.overlap ?? null,
+          organization_id: null,
+          source_storage: input.source_storage ? JSON.stringify({ location: input.source_storage.location, cloud_storage_id: input.source_storage.cloud_storage_id ?? null }) : null,
+          target_storage: input.target_storage ? JSON.stringify({ location: input.target_storage.location, cloud_storage_id: input.target_storage.cloud_storage_id ?? null }) : null,
+          media_type: null,
+          chunk_size: null,
+          updated_at: new Date(),
+        },
+        trx,
+      );
+      if (input.project_id == null && labels.length) await this.labels.createFor(trx, { taskId: task.id }, labels);
+      return task.id;
+    });
+  }
+
+  async update(auth: Auth, id: number, patch: TaskPatch): Promise<void> {
+    const task = await this.require(auth, id, 'change');
+    if (patch.project_id !== undefined && patch.project_id !== task.project_id) {
+      throw AppError.invalid('project_id', 'moving a task between projects is not supported yet');
+    }
+    if (patch.labels?.length && task.project_id !== null) {
+      throw AppError.invalid('labels', 'this task takes its labels from project ' + task.project_id + '; change them there');
+    }
+    if (patch.owner_id !== undefined && patch.owner_id !== task.owner_id) requireTaskAction(auth, task, 'delete');
+    await this.checkUser('assignee_id', patch.assignee_id);
+    await this.checkUser('owner_id', patch.owner_id);
+    if (task.data_state !== 'none' && (patch.segment_size !== undefined || patch.overlap !== undefined)) {
+      if (patch.segment_size !== task.segment_size || (patch.overlap ?? task.overlap) !== task.overlap) {
+        throw AppError.invalid(patch.segment_size !== undefined ? 'segment_size' : 'overlap', 'cannot change once the task has data');
+      }
+    }
+    await this.db.transaction().execute(async (trx) => {
+      await this.tasks.update(
+        id,
+        {
+          ...(patch.name !== undefined ? { name: patch.name } : {}),
+          ...(patch.bug_tracker !== undefined ? { bug_tracker: patch.bug_tracker } : {}),
+          ...(patch.subset !== undefined ? { subset: patch.subset } : {}),
+          ...(patch.segment_size !== undefined ? { segment_size: patch.segment_size } : {}),
+          ...(patch.overlap !== undefined ? { overlap: patch.overlap } : {}),
+          ...(patch.owner_id !== undefined ? { owner_id: patch.owner_id } : {}),
+          ...(patch.assignee_id !== undefined && patch.assignee_id !== task.assignee_id
+            ? { assignee_id: patch.assignee_id, assignee_updated_at: new Date() }
+            : {}),
+        },
+        trx,
+      );
+      if (patch.labels?.length) {
+        this.labels.validate(patch.labels, 'labels');
+        await this.labels.patchFor(trx, { taskId: id }, patch.labels);
+      }
+    });
+  }
+
+  async delete(auth: Auth, id: number): Promise<void> {
+    await this.require(auth, id, 'delete');
+    await this.tasks.delete(id);
+    await this.freeStorage([id]);
+  }
+
+  /** Frees the blobs of deleted tasks in the background (an S3 prefix can hold 100k objects). */
+  async freeStorage(taskIds: number[]): Promise<void> {
+    if (taskIds.length === 0) return;
+    await this.queue.send('storage.delete-prefixes', { prefixes: taskIds.flatMap(taskBlobPrefixes) });
+  }
+}
