@@ -1,4 +1,6 @@
-import { idParams } from '../dtos/common.js';
+import { idParams, pageSchema } from '../dtos/common.js';
+import { listQuerySchema, paginated } from '../http/list-query.js';
+import { requestUrl } from '../http/urls.js';
 import { toUserDto, userSchema } from '../dtos/user.dto.js';
 import { authOf } from '../http/auth-hook.js';
 import type { App } from '../http/types.js';
@@ -10,6 +12,20 @@ export function registerUserRoutes(app: App, users: UserService): void {
     '/api/users/self',
     { schema: { tags: ['users'], summary: 'The user making the request', response: { 200: userSchema } } },
     async (request) => toUserDto(await users.self(authOf(request)), request.urls),
+  );
+
+  app.get(
+    '/api/users',
+    { schema: { tags: ['users'], querystring: listQuerySchema, response: { 200: pageSchema(userSchema) } } },
+    async (request) => {
+      const auth = authOf(request);
+      const page = await users.list(auth, request.query);
+      const rows = page.rows.map((u) => {
+        const dto = toUserDto(u, request.urls);
+        return auth.user.isSuperuser || u.id === auth.user.id ? dto : { ...dto, email: '', last_login: null };
+      });
+      return paginated(requestUrl(request), page, rows);
+    },
   );
 
   app.get(

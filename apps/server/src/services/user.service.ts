@@ -2,6 +2,7 @@ import { AppError } from '../errors.js';
 import type { UserRow } from '../db/schema.js';
 import type { UserRepository } from '../repositories/user.repository.js';
 import type { Auth } from './auth/auth.js';
+import { listPage, type ListSpec } from '../http/list-query.js';
 import { hashPassword, passwordProblem } from './auth/password.js';
 
 export interface NewUser {
@@ -14,6 +15,14 @@ export interface NewUser {
 }
 
 const USERNAME = /^[\w.@+-]{1,150}$/;
+
+export const userListSpec: ListSpec = {
+  id: { expr: 'users.id', kind: 'number', param: 'exact' },
+  username: { expr: 'users.username', kind: 'string', search: true, param: 'exact' },
+  first_name: { expr: 'users.first_name', kind: 'string', search: true, param: 'exact' },
+  last_name: { expr: 'users.last_name', kind: 'string', search: true, param: 'exact' },
+  is_active: { expr: 'users.is_active', kind: 'boolean', param: 'exact' },
+};
 
 export class UserService {
   constructor(private readonly users: UserRepository) {}
@@ -58,6 +67,11 @@ export class UserService {
     const user = await this.users.findById(auth.user.id);
     if (!user) throw new AppError('UNAUTHENTICATED', 'the user of this session no longer exists');
     return user;
+  }
+
+  /** Everyone signed in can find people to assign work to, as in CVAT; emails stay private. */
+  list(_auth: Auth, query: Record<string, unknown>) {
+    return listPage(this.users.query().selectAll(), userListSpec, query, { defaultSort: 'id' });
   }
 
   async get(_auth: Auth, id: number): Promise<UserRow> {

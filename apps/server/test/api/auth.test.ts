@@ -117,3 +117,16 @@ describe('server', () => {
     expect(res.headers.get('x-request-id')).toBeTruthy();
   });
 });
+
+describe('users', () => {
+  it('lists users for assignment, searchable, hiding other people\'s emails from non-admins', async () => {
+    const dora = await s.user('dora');
+    await s.ctx.services.users.create({ username: 'dorian', password: 'long-enough-pw', email: 'dorian@example.com' });
+    const found = await dora.get('/api/users?search=dori&sort=username');
+    expect(found.status).toBe(200);
+    expect(found.body.results.map((u: any) => u.username)).toEqual(['dorian']);
+    expect(found.body.results[0].email).toBe('');
+    const asAdmin = await s.admin.get('/api/users?username=dorian');
+    expect(asAdmin.body.results[0].email).toBe('dorian@example.com');
+  });
+});
