@@ -16,7 +16,7 @@ try {
   const dir = path.join(server.shareDir, 'frames');
   await fs.mkdir(dir, { recursive: true });
   for (let i = 0; i < frames; i++) {
-    const img = await sharp({ create: { width: 1280, height: 720, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 30 } } }).jpeg({ quality: 90 }).toBuffer();
+    const img = await sharp({ create: { width: 1280, height: 720, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 30 } } }).jpeg({ quality: 90 }).toBuffer();
     await fs.writeFile(path.join(dir, `f${String(i).padStart(3, '0')}.jpg`), img);
   }
   const task = await api(server.url, key, 'POST', '/api/tasks', { name: 'latency', labels: [{ name: 'car' }] });

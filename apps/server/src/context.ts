@@ -125,7 +125,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
         maxFiles: config.upload.maxFiles,
       }),
       tus: new TusService(repos.tus, repos.blobs, { maxBytes: config.upload.maxBytes }, log),
-      frames: new FrameService(tasks, jobs, repos.jobs, repos.frames, repos.blobs, repos.share, repos.media),
+      frames: new FrameService(tasks, repos.frames, repos.blobs, repos.share, repos.media),
       requests: new RequestService(repos.requests),
       taskCreation: new TaskCreationHandler(
         db, repos.tasks, repos.frames, repos.jobs, repos.uploads, repos.requests, repos.share, repos.blobs, repos.media, log,

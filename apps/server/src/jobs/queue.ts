@@ -54,7 +54,7 @@ export class JobQueue {
     boss.on('error', (err) => log.error({ err }, 'job queue error'));
     await boss.start();
     for (const name of jobNames) {
-      const p = jobPolicies[name];
+      const { pollingIntervalSeconds: _, ...p } = jobPolicies[name];
       await boss.createQueue(name, { name, ...p });
     }
     return new JobQueue(boss, log);
@@ -79,7 +79,7 @@ export class JobQueue {
       for (let i = 0; i < concurrency; i++) {
         await this.boss.work<JobPayloads[typeof name]>(
           name,
-          { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: 0.5 },
+          { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: jobPolicies[name].pollingIntervalSeconds },
           async ([job]) => {
             if (!job) return;
             const started = Date.now();

@@ -9,13 +9,11 @@ import { zipSync } from 'fflate';
 import { AppError } from '../errors.js';
 import type { FrameRow } from '../db/schema.js';
 import type { FrameRepository } from '../repositories/frame.repository.js';
-import type { JobRepository } from '../repositories/job.repository.js';
 import type { MediaRepository } from '../repositories/media.repository.js';
 import type { ShareRepository } from '../repositories/share.repository.js';
 import type { BlobStore } from '../repositories/storage/blob-store.js';
 import type { TaskWithContext } from '../repositories/task.repository.js';
 import type { Auth } from './auth/auth.js';
-import type { JobService } from './job.service.js';
 import { DEFAULT_CHUNK_SIZE } from './task-creation.handler.js';
 import type { TaskService } from './task.service.js';
 import { taskKeys } from './task-storage.js';
@@ -57,8 +55,6 @@ export function contentTypeOf(name: string): string {
 export class FrameService {
   constructor(
     private readonly tasks: TaskService,
-    private readonly jobs: JobService,
-    private readonly jobRepo: JobRepository,
     private readonly frames: FrameRepository,
     private readonly blobs: BlobStore,
     private readonly share: ShareRepository,
@@ -77,20 +73,23 @@ export class FrameService {
   }
 
   async jobScope(auth: Auth, jobId: number): Promise<Scope> {
-    const job = await this.jobs.require(auth, jobId);
-    const task = await this.tasks.requireUnchecked(job.task_id);
-    return { task, start: job.start_frame, stop: job.stop_frame, what: `job ${jobId}` };
+    const { task, start, stop } = await this.tasks.requireForJob(auth, jobId);
+    return { task, start, stop, what: `job ${jobId}` };
   }
 
   private requireData(scope: Scope): void {
     if (scope.task.data_state !== 'ready') throw new AppError('NOT_FOUND', `task ${scope.task.id} has no data yet`);
   }
 
-  private async frameRow(scope: Scope, number: number): Promise<FrameRow> {
+  private checkFrame(scope: Scope, number: number): void {
     this.requireData(scope);
     if (number < scope.start || number > scope.stop) {
       throw AppError.invalid('number', `frame ${number} is outside ${scope.what} (frames ${scope.start}-${scope.stop})`);
     }
+  }
+
+  private async frameRow(scope: Scope, number: number): Promise<FrameRow> {
+    this.checkFrame(scope, number);
     const row = await this.frames.find(scope.task.id, number);
     if (!row) throw AppError.notFound('frame', number);
     return row;
@@ -117,10 +116,15 @@ export class FrameService {
   }
 
   async frame(scope: Scope, number: number, quality: Quality): Promise<MediaBody> {
-    const row = await this.frameRow(scope, number);
     if (quality === 'compressed') {
-      return { body: await this.compressed(scope.task, row), contentType: 'image/jpeg', etag: this.etag(scope.task, `f${number}c`) };
+      this.checkFrame(scope, number);
+      const etag = this.etag(scope.task, `f${number}c`);
+      // A cached frame needs no frame row: its key follows from the task and the number.
+      const cached = await this.blobs.get(taskKeys.compressedFrame(scope.task.id, number));
+      if (cached) return { body: cached, contentType: 'image/jpeg', etag };
+      return { body: await this.compressed(scope.task, await this.frameRow(scope, number)), contentType: 'image/jpeg', etag };
     }
+    const row = await this.frameRow(scope, number);
     const etag = this.etag(scope.task, `f${number}o`);
     if (row.source === 'share') {
       const abs = await this.share.absolutePath(row.key);

@@ -8,7 +8,7 @@ import type { LabelService } from './label.service.js';
 import type { LabelWrite } from '../dtos/label.dto.js';
 import type { TaskPatch, TaskWrite } from '../dtos/task.dto.js';
 import type { Auth } from './auth/auth.js';
-import { requireTaskAction, taskVisibleSql, type TaskAction } from './task-access.js';
+import { jobVisibleSql, requireTaskAction, taskVisibleSql, type TaskAction } from './task-access.js';
 import { taskBlobPrefixes } from './task-storage.js';
 
 export const taskListSpec: ListSpec = {
@@ -43,6 +43,23 @@ export class TaskService {
     if (!task) throw AppError.notFound('task', id);
     if (action !== 'view') requireTaskAction(auth, task, action);
     return task;
+  }
+
+  /**
+   * A job's task and frame range in one query, if `auth` may see the job: the frame endpoints
+   * are the hottest path of the API, so they cost one round trip here.
+   */
+  async requireForJob(auth: Auth, jobId: number): Promise<{ task: TaskWithContext; start: number; stop: number }> {
+    const row = await taskWithContext(this.db)
+      .innerJoin('jobs as j', 'j.task_id', 't.id')
+      .innerJoin('segments as s', 's.id', 'j.segment_id')
+      .select(['s.start_frame as seg_start', 's.stop_frame as seg_stop'])
+      .where('j.id', '=', jobId)
+      .where(jobVisibleSql(auth, 'j', 't'))
+      .executeTakeFirst();
+    if (!row) throw AppError.notFound('job', jobId);
+    const { seg_start, seg_stop, ...task } = row;
+    return { task, start: seg_start, stop: seg_stop };
   }
 
   /** The task without an access check, for callers that checked access through a job. */

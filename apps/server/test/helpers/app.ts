@@ -42,7 +42,7 @@ export class ApiClient {
     readonly token?: string,
   ) {}
 
-  async request<T = any>(method: string, pathname: string, init: { json?: unknown; body?: BodyInit; headers?: Record<string, string> } = {}): Promise<ApiResponse<T>> {
+  async request<T = any>(method: string, pathname: string, init: { json?: unknown; body?: RequestInit["body"]; headers?: Record<string, string> } = {}): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = { ...(init.headers ?? {}) };
     if (this.token) headers.authorization = `Token ${this.token}`;
     let body = init.body;
