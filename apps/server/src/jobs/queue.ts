@@ -6,7 +6,7 @@
  * Jobs are enqueued inside the caller's transaction when one is given: the request row and its
  * job commit together or not at all.
  */
-import { CompiledQuery, type Transaction } from 'kysely';
+import { CompiledQuery, sql, type Transaction } from 'kysely';
 import PgBoss from 'pg-boss';
 import type { Logger } from 'pino';
 import type { Database, Db } from '../db/database.js';
@@ -18,6 +18,9 @@ export interface JobContext {
   /** Attempts so far, from 0. */
   retryCount: number;
 }
+
+/** Advisory lock key under which queues are created (any constant no other lock uses). */
+const QUEUE_SETUP_LOCK = 7_212_300_451;
 
 export type JobHandler<N extends JobName> = (payload: JobPayloads[N], ctx: JobContext) => Promise<void>;
 export type JobHandlers = { [N in JobName]: JobHandler<N> };
@@ -53,9 +56,21 @@ export class JobQueue {
         : new PgBoss({ ...common, db: kyselyExecutor(database.db) });
     boss.on('error', (err) => log.error({ err }, 'job queue error'));
     await boss.start();
-    for (const name of jobNames) {
-      const { pollingIntervalSeconds: _, ...p } = jobPolicies[name];
-      await boss.createQueue(name, { name, ...p });
+    const createQueues = async () => {
+      for (const name of jobNames) {
+        const { pollingIntervalSeconds: _, ...p } = jobPolicies[name];
+        await boss.createQueue(name, { name, ...p });
+      }
+    };
+    if (database.connectionString !== undefined) {
+      // pg-boss's create_queue (an INSERT plus partition DDL) deadlocks when instances booting at
+      // once on a new database race on it; an advisory lock held meanwhile makes them take turns.
+      await database.db.transaction().execute(async (trx) => {
+        await sql`select pg_advisory_xact_lock(${QUEUE_SETUP_LOCK})`.execute(trx);
+        await createQueues();
+      });
+    } else {
+      await createQueues();
     }
     return new JobQueue(boss, log);
   }

@@ -1,4 +1,4 @@
-import { sql, type Insertable, type Transaction, type Updateable } from 'kysely';
+import { sql, type Expression, type Insertable, type SqlBool, type Transaction, type Updateable } from 'kysely';
 import type { SegmentRange } from '@framewise/core';
 import type { Db } from '../db/database.js';
 import type { DB, JobsTable } from '../db/schema.js';
@@ -66,6 +66,18 @@ export class JobRepository {
 
   findWithContext(id: number) {
     return this.withContext().where('j.id', '=', id).executeTakeFirst();
+  }
+
+  /** Whether the job's task satisfies `predicate` (an access rule over tasks aliased 't'). */
+  async managedBy(id: number, predicate: Expression<SqlBool>): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('jobs as j')
+      .innerJoin('tasks as t', 't.id', 'j.task_id')
+      .select('j.id')
+      .where('j.id', '=', id)
+      .where(predicate)
+      .executeTakeFirst();
+    return row !== undefined;
   }
 
   async update(id: number, values: Updateable<JobsTable>): Promise<void> {

@@ -5,7 +5,7 @@
  *            change: owner, assignee          delete: owner
  *   task     view: owner, assignee, project owner or assignee, assignee of one of its jobs
  *            change: owner, assignee, project owner or assignee    delete: owner, project owner
- *   job      view: assignee, or who may view its task       change: assignee, or who may change its task
+ *   job      view: assignee, or who may change its task     change: assignee, or who may change its task
  *            delete: who may change its task
  *   label    as its project or task; deleting a label is changing its owner
  *
@@ -63,8 +63,10 @@ export function taskAccess(auth: Auth, action: Action, table = 'tasks'): Express
 export function jobAccess(auth: Auth, action: Action, table = 'jobs'): Expression<SqlBool> {
   if (isAdmin(auth)) return ALL;
   const uid = auth.user.id;
+  // Viewing a task includes being assigned any job in it; viewing a job does not extend to the
+  // other jobs of that task: an annotator sees only the jobs assigned to them.
   const task = sql<SqlBool>`exists (select 1 from tasks acc_jt where acc_jt.id = ${col(table, 'task_id')}
-    and ${taskAccess(auth, action === 'view' ? 'view' : 'change', 'acc_jt')})`;
+    and ${taskAccess(auth, 'change', 'acc_jt')})`;
   if (action === 'delete') return task;
   return sql<SqlBool>`(${col(table, 'assignee_id')} = ${uid} or ${task})`;
 }

@@ -4,7 +4,7 @@ import type { JobRepository, JobWithContext } from '../repositories/job.reposito
 import type { UserRepository } from '../repositories/user.repository.js';
 import type { JobPatch } from '../dtos/job.dto.js';
 import type { Auth } from './auth/auth.js';
-import { jobVisibleSql, requireTaskAction } from './task-access.js';
+import { jobAccess, taskAccess } from './access.js';
 import { JOB_STAGES, JOB_STATES } from '../dtos/job.dto.js';
 
 export const jobListSpec: ListSpec = {
@@ -31,13 +31,13 @@ export class JobService {
   ) {}
 
   async require(auth: Auth, id: number): Promise<JobWithContext> {
-    const job = await this.jobs.withContext().where('j.id', '=', id).where(jobVisibleSql(auth, 'j', 't')).executeTakeFirst();
+    const job = await this.jobs.withContext().where('j.id', '=', id).where(jobAccess(auth, 'view', 'j')).executeTakeFirst();
     if (!job) throw AppError.notFound('job', id);
     return job;
   }
 
   list(auth: Auth, query: Record<string, unknown>) {
-    return listPage(this.jobs.withContext().where(jobVisibleSql(auth, 'j', 't')), jobListSpec, query, { defaultSort: '-id' });
+    return listPage(this.jobs.withContext().where(jobAccess(auth, 'view', 'j')), jobListSpec, query, { defaultSort: '-id' });
   }
 
   /**
@@ -46,14 +46,7 @@ export class JobService {
    */
   async update(auth: Auth, id: number, patch: JobPatch): Promise<void> {
     const job = await this.require(auth, id);
-    const manages = (() => {
-      try {
-        requireTaskAction(auth, { id: job.task_id, owner_id: job.task_owner_id, assignee_id: job.task_assignee_id, project_owner_id: job.project_owner_id, project_assignee_id: job.project_assignee_id }, 'change');
-        return true;
-      } catch {
-        return false;
-      }
-    })();
+    const manages = await this.jobs.managedBy(id, taskAccess(auth, 'change', 't'));
     if (!manages) {
       if (patch.assignee !== undefined && patch.assignee !== job.assignee_id) throw AppError.forbidden('only the task owner or assignee can change the job assignee');
       if (patch.stage !== undefined && patch.stage !== job.stage) throw AppError.forbidden('only the task owner or assignee can change the job stage');

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import { AppError } from '../errors.js';
 import { listPage, type ListSpec } from '../http/list-query.js';
@@ -8,7 +9,7 @@ import type { LabelService } from './label.service.js';
 import type { LabelWrite } from '../dtos/label.dto.js';
 import type { TaskPatch, TaskWrite } from '../dtos/task.dto.js';
 import type { Auth } from './auth/auth.js';
-import { jobVisibleSql, requireTaskAction, taskVisibleSql, type TaskAction } from './task-access.js';
+import { jobAccess, taskAccess, type Action } from './access.js';
 import { taskBlobPrefixes } from './task-storage.js';
 
 export const taskListSpec: ListSpec = {
@@ -38,10 +39,16 @@ export class TaskService {
   ) {}
 
   /** The task if `auth` may see it (and do `action`), else 404. */
-  async require(auth: Auth, id: number, action: TaskAction = 'view'): Promise<TaskWithContext> {
-    const task = await taskWithContext(this.db).where('t.id', '=', id).where(taskVisibleSql(auth, 't')).executeTakeFirst();
-    if (!task) throw AppError.notFound('task', id);
-    if (action !== 'view') requireTaskAction(auth, task, action);
+  async require(auth: Auth, id: number, action: Action = 'view'): Promise<TaskWithContext> {
+    const row = await taskWithContext(this.db)
+      .select(sql<boolean>`${taskAccess(auth, action, 't')}`.as('allowed'))
+      .where('t.id', '=', id)
+      .where(taskAccess(auth, 'view', 't'))
+      .executeTakeFirst();
+    if (!row) throw AppError.notFound('task', id);
+    const { allowed, ...task } = row;
+    // Visible but not permitted: say so, as CVAT does (a visible id cannot be probed anyway).
+    if (!allowed) throw AppError.forbidden(`you may not ${action} task ${id}`);
     return task;
   }
 
@@ -55,7 +62,7 @@ export class TaskService {
       .innerJoin('segments as s', 's.id', 'j.segment_id')
       .select(['s.start_frame as seg_start', 's.stop_frame as seg_stop'])
       .where('j.id', '=', jobId)
-      .where(jobVisibleSql(auth, 'j', 't'))
+      .where(jobAccess(auth, 'view', 'j'))
       .executeTakeFirst();
     if (!row) throw AppError.notFound('job', jobId);
     const { seg_start, seg_stop, ...task } = row;
@@ -73,7 +80,7 @@ export class TaskService {
     return taskWithContext(this.db)
       .where('t.project_id', '=', projectId)
       .where('t.data_state', '=', 'ready')
-      .where(taskVisibleSql(auth, 't'))
+      .where(taskAccess(auth, 'view', 't'))
       .orderBy('t.id')
       .limit(1)
       .executeTakeFirst();
@@ -84,7 +91,7 @@ export class TaskService {
   }
 
   async list(auth: Auth, query: Record<string, unknown>) {
-    const base = taskWithContext(this.db).where(taskVisibleSql(auth, 't'));
+    const base = taskWithContext(this.db).where(taskAccess(auth, 'view', 't'));
     return listPage(base, taskListSpec, query, { defaultSort: '-id' });
   }
 
@@ -146,7 +153,8 @@ export class TaskService {
     if (patch.labels?.length && task.project_id !== null) {
       throw AppError.invalid('labels', 'this task takes its labels from project ' + task.project_id + '; change them there');
     }
-    if (patch.owner_id !== undefined && patch.owner_id !== task.owner_id) requireTaskAction(auth, task, 'delete');
+    // Handing a task to someone else is the owner's call, like deleting it.
+    if (patch.owner_id !== undefined && patch.owner_id !== task.owner_id) await this.require(auth, id, 'delete');
     await this.checkUser('assignee_id', patch.assignee_id);
     await this.checkUser('owner_id', patch.owner_id);
     if (task.data_state !== 'none' && (patch.segment_size !== undefined || patch.overlap !== undefined)) {

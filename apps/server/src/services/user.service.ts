@@ -59,6 +59,8 @@ export class UserService {
       return await this.create({ username: admin.username, password: admin.password, email: admin.email, superuser: true });
     } catch (e) {
       if (e instanceof AppError && e.code === 'CONFLICT') return null;
+      // Another instance passed the check at the same moment and inserted first (unique_violation).
+      if ((e as { code?: unknown }).code === '23505') return null;
       throw e;
     }
   }
