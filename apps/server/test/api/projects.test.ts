@@ -1,11 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Auth } from '../../src/services/auth/auth.js';
 import { ProjectService } from '../../src/services/project.service.js';
 import { startTestServer, type ApiClient, type TestServer } from '../helpers/app.js';
 
-const CVAT_ASSETS = '/work/shared/cvat-api/assets';
+// ../shared beside the repository root, as CI and developers have it; a user's clone may not.
+const CVAT_ASSETS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../../shared/cvat-api/assets');
 
 /** Keys of CVAT's real responses, when the reference assets are around (they are in this workspace). */
 function cvatKeys(file: string, pick: (results: any[]) => any): string[] | null {
