@@ -34,6 +34,8 @@ import { storageCleanupHandler } from './services/storage-cleanup.handler.js';
 import { TaskCreationHandler } from './services/task-creation.handler.js';
 import { TaskDataService } from './services/task-data.service.js';
 import { TaskService } from './services/task.service.js';
+import { WorkerRepository } from './repositories/worker.repository.js';
+import { WorkerSupervisor } from './services/worker-supervisor.js';
 import { taskDataTusTarget } from './services/task-data.tus.js';
 import { TusService } from './services/tus.service.js';
 
@@ -76,6 +78,8 @@ export interface AppContext {
   queue: JobQueue;
   repos: Repositories;
   services: Services;
+  /** Run first at close, last registered first (workers before the queue and database). */
+  onClose: Array<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -132,6 +136,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
       ),
     };
     all.tus.register(taskDataTusTarget(all.taskData, repos.uploads, { maxFiles: config.upload.maxFiles }));
+    const onClose: Array<() => Promise<void>> = [];
     return {
       config,
       log,
@@ -139,7 +144,9 @@ export async function createContext(config: Config, options: ContextOptions = {}
       queue,
       repos,
       services: all,
+      onClose,
       async close() {
+        for (const fn of onClose.reverse()) await fn();
         await queue.stop();
         await database.close();
       },
@@ -152,6 +159,27 @@ export async function createContext(config: Config, options: ContextOptions = {}
 
 /** Starts consuming background jobs in this process (roles worker and both). */
 export async function startWorkers(ctx: AppContext): Promise<void> {
+  const { repos, services } = ctx;
+  const supervisor = new WorkerSupervisor(
+    new WorkerRepository(ctx.database.db),
+    repos.requests,
+    ctx.queue,
+    {
+      instanceId: ctx.queue.instanceId,
+      lostAfterSeconds: ctx.config.workerLostAfterSeconds,
+      exclusive: ctx.database.driver === 'pglite',
+    },
+    async (request, reason) => {
+      if (request.operation_type === 'create' && request.target === 'task' && request.task_id !== null) {
+        await services.taskCreation.abandon(request.id, request.task_id, reason);
+      } else {
+        await repos.requests.update(request.id, { status: 'failed', message: reason, finished_at: new Date(), worker_id: null });
+      }
+    },
+    ctx.log,
+  );
+  await supervisor.start();
+  ctx.onClose.push(() => supervisor.stop());
   await ctx.queue.work(
     {
       'task.create-data': ctx.services.taskCreation.handleCreateTaskData,

@@ -22,6 +22,7 @@ const envSchema = z.object({
   FRAMEWISE_ADMIN_EMAIL: z.string().default(''),
   FRAMEWISE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   FRAMEWISE_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  FRAMEWISE_WORKER_LOST_AFTER_SECONDS: z.coerce.number().int().min(2).max(3600).default(60),
   FRAMEWISE_MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(4 * 1024 ** 3),
   FRAMEWISE_MAX_UPLOAD_FILES: z.coerce.number().int().positive().default(200_000),
   DATABASE_URL: z.string().optional(),
@@ -59,6 +60,8 @@ export interface Config {
   admin: { username: string; password: string | undefined; email: string };
   logLevel: string;
   workerConcurrency: number;
+  /** A worker instance silent this long is presumed dead and its running work is queued again. */
+  workerLostAfterSeconds: number;
   upload: { maxBytes: number; maxFiles: number };
   database: DatabaseConfig;
   storage: StorageConfig;
@@ -115,6 +118,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     admin: { username: e.FRAMEWISE_ADMIN_USERNAME, password: e.FRAMEWISE_ADMIN_PASSWORD, email: e.FRAMEWISE_ADMIN_EMAIL },
     logLevel: e.FRAMEWISE_LOG_LEVEL,
     workerConcurrency: e.FRAMEWISE_WORKER_CONCURRENCY,
+    workerLostAfterSeconds: e.FRAMEWISE_WORKER_LOST_AFTER_SECONDS,
     upload: { maxBytes: e.FRAMEWISE_MAX_UPLOAD_BYTES, maxFiles: e.FRAMEWISE_MAX_UPLOAD_FILES },
     database,
     storage,

@@ -7,10 +7,12 @@ import { Migrator, type Migration, type MigrationProvider } from 'kysely';
 import type { Db } from './database.js';
 import * as m0001 from './migrations/0001_core.js';
 import * as m0002 from './migrations/0002_tus_targets.js';
+import * as m0003 from './migrations/0003_worker_instances.js';
 
 const migrations: Record<string, Migration> = {
   '0001_core': m0001,
   '0002_tus_targets': m0002,
+  '0003_worker_instances': m0003,
 };
 
 class StaticProvider implements MigrationProvider {

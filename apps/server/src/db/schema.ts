@@ -161,6 +161,18 @@ export interface RequestsTable {
   started_at: NullableTimestamp;
   finished_at: NullableTimestamp;
   expires_at: NullableTimestamp;
+  /** The worker instance running it, and its pg-boss job, while started. */
+  worker_id: string | null;
+  queue_name: string | null;
+  queue_job_id: string | null;
+}
+
+export interface WorkerInstancesTable {
+  id: string;
+  hostname: Generated<string>;
+  pid: Generated<number>;
+  started_at: Generated<Date>;
+  heartbeat_at: Generated<Date>;
 }
 
 export interface TaskUploadsTable {
@@ -205,6 +217,7 @@ export interface DB {
   segments: SegmentsTable;
   jobs: JobsTable;
   requests: RequestsTable;
+  worker_instances: WorkerInstancesTable;
   task_uploads: TaskUploadsTable;
   tus_uploads: TusUploadsTable;
 }

@@ -7,6 +7,7 @@
  * job commit together or not at all.
  */
 import { CompiledQuery, sql, type Transaction } from 'kysely';
+import { randomUUID } from 'node:crypto';
 import PgBoss from 'pg-boss';
 import type { Logger } from 'pino';
 import type { Database, Db } from '../db/database.js';
@@ -15,6 +16,10 @@ import { jobNames, jobPolicies, type JobName, type JobPayloads } from './names.j
 
 export interface JobContext {
   jobId: string;
+  queue: JobName;
+  /** This process's worker instance (see services/worker-supervisor.ts). */
+  instanceId: string;
+  retryLimit: number;
   /** Attempts so far, from 0. */
   retryCount: number;
 }
@@ -35,6 +40,9 @@ function kyselyExecutor(db: Db | Transaction<DB>): PgBoss.Db {
 }
 
 export class JobQueue {
+  /** Names this process in the requests it runs, so a crash can be told from slow work. */
+  readonly instanceId = randomUUID();
+
   private constructor(
     private readonly boss: PgBoss,
     private readonly log: Logger,
@@ -81,6 +89,16 @@ export class JobQueue {
     return id;
   }
 
+  /**
+   * Fails a job whose worker died; pg-boss queues it again while retries remain. Returns whether
+   * it will run again.
+   */
+  async failLost(name: string, id: string): Promise<boolean> {
+    await this.boss.fail(name, id, { message: 'the worker running this job stopped' });
+    const job = await this.boss.getJobById(name, id);
+    return job?.state === 'retry' || job?.state === 'created';
+  }
+
   async cancel(name: JobName, id: string): Promise<void> {
     await this.boss.cancel(name, id);
   }
@@ -99,7 +117,7 @@ export class JobQueue {
             if (!job) return;
             const started = Date.now();
             try {
-              await handler(job.data, { jobId: job.id, retryCount: job.retryCount });
+              await handler(job.data, { jobId: job.id, queue: name, instanceId: this.instanceId, retryCount: job.retryCount, retryLimit: job.retryLimit });
               this.log.info({ job: name, jobId: job.id, ms: Date.now() - started }, 'job done');
             } catch (err) {
               this.log.error({ err, job: name, jobId: job.id }, 'job failed');

@@ -53,13 +53,21 @@ export class TaskCreationHandler {
     private readonly log: Logger,
   ) {}
 
-  readonly handleCreateTaskData: JobHandler<'task.create-data'> = async ({ requestId, taskId }) => {
+  readonly handleCreateTaskData: JobHandler<'task.create-data'> = async ({ requestId, taskId }, ctx) => {
     const request = await this.requests.findById(requestId);
     const task = await this.tasks.findById(taskId);
     if (!request || !task || request.status === 'finished' || request.status === 'failed') return;
     const params = request.params as unknown as DataRequest;
     const progress = new ProgressReporter(this.requests, requestId);
-    await this.requests.update(requestId, { status: 'started', started_at: new Date(), progress: 0, message: 'Reading files' });
+    await this.requests.update(requestId, {
+      status: 'started',
+      started_at: new Date(),
+      progress: 0,
+      message: 'Reading files',
+      worker_id: ctx.instanceId,
+      queue_name: ctx.queue,
+      queue_job_id: ctx.jobId,
+    });
     await this.tasks.update(taskId, { data_state: 'processing' });
     await this.clearPartial(taskId);
     try {
@@ -71,18 +79,29 @@ export class TaskCreationHandler {
         message: `Created ${size} frames`,
         finished_at: new Date(),
         result_id: taskId,
+        worker_id: null,
         expires_at: new Date(Date.now() + 7 * 24 * 3600 * 1000),
       });
     } catch (e) {
-      if (!isAppError(e) && !(e instanceof CancelledError)) throw e;
-      const message = e.message;
-      await this.clearPartial(taskId);
-      await this.discardUploads(taskId);
-      await this.tasks.update(taskId, { data_state: 'failed', size: 0, media_type: null });
-      await this.requests.update(requestId, { status: 'failed', message, finished_at: new Date() });
-      this.log.info({ taskId, requestId, reason: message }, 'task creation refused');
+      if (isAppError(e) || e instanceof CancelledError) {
+        await this.abandon(requestId, taskId, e.message);
+        this.log.info({ taskId, requestId, reason: e.message }, 'task creation refused');
+        return;
+      }
+      // A fault: let the queue run it again, unless this was the last attempt.
+      if (ctx.retryCount < ctx.retryLimit) throw e;
+      this.log.error({ err: e, taskId, requestId }, 'task creation failed on its last attempt');
+      await this.abandon(requestId, taskId, `internal error while creating the task (request ${requestId}); see the server log`);
     }
   };
+
+  /** Ends a creation as failed, leaving the task as it was before data was attached. */
+  async abandon(requestId: string, taskId: number, message: string): Promise<void> {
+    await this.clearPartial(taskId);
+    await this.discardUploads(taskId);
+    await this.tasks.update(taskId, { data_state: 'failed', size: 0, media_type: null });
+    await this.requests.update(requestId, { status: 'failed', message, finished_at: new Date(), worker_id: null });
+  }
 
   private async clearPartial(taskId: number): Promise<void> {
     await this.frames.deleteForTask(taskId);
