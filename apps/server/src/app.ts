@@ -18,6 +18,7 @@ import { registerUserRoutes } from './controllers/user.controller.js';
 import { registerLabelRoutes } from './controllers/label.controller.js';
 import { registerProjectRoutes } from './controllers/project.controller.js';
 import { registerJobRoutes } from './controllers/job.controller.js';
+import { registerAnnotationRoutes } from './controllers/annotation.controller.js';
 import { registerMediaRoutes } from './controllers/media.controller.js';
 import { registerRequestRoutes } from './controllers/request.controller.js';
 import { registerTaskDataRoutes } from './controllers/task-data.controller.js';
@@ -90,6 +91,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   registerTaskDataRoutes(app, ctx.services.taskData, ctx.services.tus);
   registerTusRoutes(app, ctx.services.tus);
   registerJobRoutes(app, ctx.services.jobs);
+  registerAnnotationRoutes(app, ctx.services.annotations);
   registerMediaRoutes(app, ctx.services.frames, ctx.services.access);
   registerRequestRoutes(app, ctx.services.requests);
 

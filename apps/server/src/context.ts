@@ -34,6 +34,7 @@ import { storageCleanupHandler } from './services/storage-cleanup.handler.js';
 import { TaskCreationHandler } from './services/task-creation.handler.js';
 import { TaskDataService } from './services/task-data.service.js';
 import { TaskService } from './services/task.service.js';
+import { AnnotationService } from './services/annotations/annotation.service.js';
 import { WorkerRepository } from './repositories/worker.repository.js';
 import { WorkerSupervisor } from './services/worker-supervisor.js';
 import { taskDataTusTarget } from './services/task-data.tus.js';
@@ -69,6 +70,7 @@ export interface Services {
   frames: FrameService;
   requests: RequestService;
   taskCreation: TaskCreationHandler;
+  annotations: AnnotationService;
 }
 
 export interface AppContext {
@@ -131,6 +133,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
       tus: new TusService(repos.tus, repos.blobs, { maxBytes: config.upload.maxBytes }, log),
       frames: new FrameService(tasks, repos.frames, repos.blobs, repos.share, repos.media),
       requests: new RequestService(repos.requests),
+      annotations: new AnnotationService(db, access, repos.labels),
       taskCreation: new TaskCreationHandler(
         db, repos.tasks, repos.frames, repos.jobs, repos.uploads, repos.requests, repos.share, repos.blobs, repos.media, log,
       ),

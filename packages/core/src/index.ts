@@ -1,3 +1,4 @@
+export * from './annotations/index.js';
 export * from './frames.js';
 export * from './labels.js';
 export * from './segments.js';

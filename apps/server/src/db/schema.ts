@@ -135,6 +135,8 @@ export interface JobsTable {
   stage: Generated<string>;
   state: Generated<string>;
   type: Generated<string>;
+  /** Increases with every change to the job's annotations. */
+  version: Generated<number>;
   created_at: Generated<Date>;
   updated_at: Timestamp;
 }
@@ -206,6 +208,78 @@ export interface TusUploadsTable {
   expires_at: Timestamp;
 }
 
+interface Provenance {
+  version: number;
+  created_by: number | null;
+  created_at: Generated<Date>;
+  updated_by: number | null;
+  updated_at: Generated<Date>;
+}
+
+type Float8Array = ColumnType<number[], number[] | string, number[] | string>;
+
+export interface LabeledTagsTable extends Provenance {
+  id: Generated<number>;
+  job_id: number;
+  frame: number;
+  label_id: number;
+  group: number;
+  source: string;
+  attributes: Json<unknown>;
+}
+
+export interface LabeledShapesTable extends Provenance {
+  id: Generated<number>;
+  job_id: number;
+  parent_id: number | null;
+  frame: number;
+  label_id: number;
+  type: string;
+  points: Float8Array;
+  rotation: number;
+  occluded: boolean;
+  outside: boolean;
+  z_order: number;
+  group: number;
+  source: string;
+  score: number;
+  attributes: Json<unknown>;
+}
+
+export interface LabeledTracksTable extends Provenance {
+  id: Generated<number>;
+  job_id: number;
+  parent_id: number | null;
+  frame: number;
+  label_id: number;
+  group: number;
+  source: string;
+  attributes: Json<unknown>;
+}
+
+export interface TrackedShapesTable {
+  id: Generated<number>;
+  track_id: number;
+  frame: number;
+  type: string;
+  points: Float8Array;
+  rotation: number;
+  occluded: boolean;
+  outside: boolean;
+  z_order: number;
+  attributes: Json<unknown>;
+}
+
+export interface AnnotationChangesTable {
+  id: Generated<number>;
+  job_id: number;
+  version: number;
+  user_id: number | null;
+  at: Generated<Date>;
+  action: string;
+  summary: Json<Record<string, unknown>>;
+}
+
 export interface DB {
   users: UsersTable;
   auth_tokens: AuthTokensTable;
@@ -218,6 +292,11 @@ export interface DB {
   jobs: JobsTable;
   requests: RequestsTable;
   worker_instances: WorkerInstancesTable;
+  labeled_tags: LabeledTagsTable;
+  labeled_shapes: LabeledShapesTable;
+  labeled_tracks: LabeledTracksTable;
+  tracked_shapes: TrackedShapesTable;
+  annotation_changes: AnnotationChangesTable;
   task_uploads: TaskUploadsTable;
   tus_uploads: TusUploadsTable;
 }

@@ -16,7 +16,7 @@ function body(code: string, message: string, details: ErrorDetail[] = []): Error
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | AppError | Error, request, reply) => {
     if (error instanceof AppError) {
-      return reply.status(error.status).send(body(error.code, error.message, error.details));
+      return reply.status(error.status).send({ ...error.extra, ...body(error.code, error.message, error.details) });
     }
     if (hasZodFastifySchemaValidationErrors(error)) {
       const where = error.validationContext ?? 'body';

@@ -1,0 +1,122 @@
+/**
+ * /api/jobs/{id}/annotations: CVAT's shapes. Reads are sent as the JSON text the database built;
+ * writes answer with the objects saved, ids included, and the new version (also as ETag, so a
+ * client can send it back as If-Match).
+ */
+import type { FastifyReply } from 'fastify';
+import { z } from 'zod';
+import { idParams } from '../dtos/common.js';
+import { AppError } from '../errors.js';
+import { authOf } from '../http/auth-hook.js';
+import type { App } from '../http/types.js';
+import type { AnnotationService, SaveResult } from '../services/annotations/annotation.service.js';
+import { baseVersionOf } from '../services/annotations/conflicts.js';
+
+/** A job of 100k shapes is tens of MB of JSON; annotation bodies get their own limit. */
+const ANNOTATION_BODY_LIMIT = 512 * 1024 * 1024;
+
+const annotationsBody = z
+  .looseObject({
+    version: z.number().int().min(0).optional(),
+    tags: z.array(z.unknown()).optional(),
+    shapes: z.array(z.unknown()).optional(),
+    tracks: z.array(z.unknown()).optional(),
+  })
+  .describe('LabeledData: {version?, tags, shapes, tracks} in CVAT\'s shapes');
+
+const readQuery = z.object({
+  provenance: z
+    .enum(['true', 'false', '1', '0'])
+    .optional()
+    .transform((v) => v === 'true' || v === '1')
+    .describe('Add created_by, created_date, updated_by, updated_date and object_version to every object'),
+  format: z.string().optional(),
+  action: z.string().optional(),
+});
+
+function sendSaved(reply: FastifyReply, result: SaveResult) {
+  reply.header('etag', `"${result.version}"`);
+  return reply.type('application/json').send(JSON.stringify({ version: result.version, ...result.data }));
+}
+
+export function registerAnnotationRoutes(app: App, annotations: AnnotationService): void {
+  app.get(
+    '/api/jobs/:id/annotations',
+    { schema: { tags: ['jobs'], summary: "The job's annotations", params: idParams, querystring: readQuery } },
+    async (request, reply) => {
+      if (request.query.format || request.query.action) {
+        throw AppError.invalid('format', 'annotation export in a dataset format is not supported yet; GET without format returns the JSON');
+      }
+      const json = await annotations.read(authOf(request), request.params.id, { provenance: request.query.provenance });
+      const version = /^\{"version":(\d+)/.exec(json)?.[1];
+      if (version) reply.header('etag', `"${version}"`);
+      return reply.type('application/json').send(json);
+    },
+  );
+
+  app.put(
+    '/api/jobs/:id/annotations',
+    { bodyLimit: ANNOTATION_BODY_LIMIT, schema: { tags: ['jobs'], summary: "Replace the job's annotations", params: idParams, body: annotationsBody } },
+    async (request, reply) => {
+      const base = baseVersionOf(request.headers['if-match'], request.body.version);
+      return sendSaved(reply, await annotations.replace(authOf(request), request.params.id, request.body, base));
+    },
+  );
+
+  app.patch(
+    '/api/jobs/:id/annotations',
+    {
+      bodyLimit: ANNOTATION_BODY_LIMIT,
+      schema: {
+        tags: ['jobs'],
+        summary: 'Create, update or delete the listed objects',
+        params: idParams,
+        querystring: z.object({ action: z.enum(['create', 'update', 'delete']) }),
+        body: annotationsBody,
+      },
+    },
+    async (request, reply) => {
+      const base = baseVersionOf(request.headers['if-match'], request.body.version);
+      return sendSaved(reply, await annotations.patch(authOf(request), request.params.id, request.query.action, request.body, base));
+    },
+  );
+
+  app.delete(
+    '/api/jobs/:id/annotations',
+    { schema: { tags: ['jobs'], summary: "Delete all the job's annotations", params: idParams } },
+    async (request, reply) => {
+      const base = baseVersionOf(request.headers['if-match'], undefined);
+      const version = await annotations.clear(authOf(request), request.params.id, base);
+      reply.header('etag', `"${version}"`);
+      return reply.status(204).send();
+    },
+  );
+
+  app.get(
+    '/api/jobs/:id/annotations/history',
+    {
+      schema: {
+        tags: ['jobs'],
+        summary: 'Who changed the annotations, when and how: newest first (a Framewise extension)',
+        params: idParams,
+        querystring: z.object({
+          page: z.coerce.number().int().min(1).default(1),
+          page_size: z.coerce.number().int().min(1).max(1000).default(100),
+        }),
+      },
+    },
+    async (request) => {
+      const { page, page_size } = request.query;
+      const rows = await annotations.history(authOf(request), request.params.id, { limit: page_size, offset: (page - 1) * page_size });
+      return {
+        results: rows.map((r) => ({
+          version: Number(r.version),
+          action: r.action,
+          date: r.at.toISOString(),
+          user: r.user_id !== null ? { id: r.user_id, username: r.username } : null,
+          summary: r.summary,
+        })),
+      };
+    },
+  );
+}

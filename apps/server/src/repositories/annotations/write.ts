@@ -1,0 +1,264 @@
+/**
+ * Writing annotations. Every function takes the transaction of the save it belongs to: a save is
+ * one transaction, so a failed or killed save leaves the previous state whole. Ids are taken from
+ * the sequences up front, so parents and children (skeleton elements, keyframes, sub-tracks) go
+ * in as a few multi-row INSERTs instead of one round trip per object.
+ */
+import { sql, type Transaction } from 'kysely';
+import type { LabeledShape, LabeledTag, LabeledTrack, SubShape, SubTrack, TrackedShape } from '@framewise/core';
+import type { DB } from '../../db/schema.js';
+
+type Trx = Transaction<DB>;
+
+/** Rows per INSERT: under PostgreSQL's 65,535 bind parameters at ~20 columns a row. */
+const BATCH = 2000;
+
+export type AnnotationKind = 'tags' | 'shapes' | 'tracks';
+
+const TABLE: Record<AnnotationKind, 'labeled_tags' | 'labeled_shapes' | 'labeled_tracks'> = {
+  tags: 'labeled_tags',
+  shapes: 'labeled_shapes',
+  tracks: 'labeled_tracks',
+};
+
+export interface Stamp {
+  jobId: number;
+  version: number;
+  userId: number;
+  at: Date;
+}
+
+function pgArray(points: number[]): string {
+  return `{${points.join(',')}}`;
+}
+
+async function nextIds(trx: Trx, table: string, count: number): Promise<number[]> {
+  if (count === 0) return [];
+  const res = await sql<{ id: number }>`
+    select nextval(pg_get_serial_sequence(${table}, 'id'))::int8 as id from generate_series(1, ${count})`.execute(trx);
+  return res.rows.map((r) => Number(r.id));
+}
+
+async function insertBatched<T>(rows: T[], insert: (batch: T[]) => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < rows.length; i += BATCH) await insert(rows.slice(i, i + BATCH));
+}
+
+export async function insertTags(trx: Trx, stamp: Stamp, tags: LabeledTag[]): Promise<number[]> {
+  const ids = await nextIds(trx, 'labeled_tags', tags.length);
+  tags.forEach((t, i) => (t.id = ids[i]!));
+  const rows = tags.map((t, i) => ({
+    id: ids[i]!,
+    job_id: stamp.jobId,
+    frame: t.frame,
+    label_id: t.label_id,
+    group: t.group,
+    source: t.source,
+    attributes: JSON.stringify(t.attributes),
+    version: stamp.version,
+    created_by: stamp.userId,
+    created_at: stamp.at,
+    updated_by: stamp.userId,
+    updated_at: stamp.at,
+  }));
+  await insertBatched(rows, (b) => trx.insertInto('labeled_tags').values(b).execute());
+  return ids;
+}
+
+function shapeRow(s: LabeledShape | SubShape, id: number, parentId: number | null, stamp: Stamp, created: { by: number | null; at: Date } | null) {
+  return {
+    id,
+    job_id: stamp.jobId,
+    parent_id: parentId,
+    frame: s.frame,
+    label_id: s.label_id,
+    type: s.type,
+    points: pgArray(s.points),
+    rotation: s.rotation,
+    occluded: s.occluded,
+    outside: s.outside,
+    z_order: s.z_order,
+    group: s.group,
+    source: s.source,
+    score: s.score,
+    attributes: JSON.stringify(s.attributes),
+    version: stamp.version,
+    created_by: created ? created.by : stamp.userId,
+    created_at: created ? created.at : stamp.at,
+    updated_by: stamp.userId,
+    updated_at: stamp.at,
+  };
+}
+
+/**
+ * Inserts shapes (with their skeleton elements) and writes the ids they got into the objects. `keepIds` reuses the given ids (an update
+ * re-inserts an object under its id); `created` keeps the original authorship per id.
+ */
+export async function insertShapes(
+  trx: Trx,
+  stamp: Stamp,
+  shapes: LabeledShape[],
+  options: { keepIds?: boolean; created?: Map<number, { by: number | null; at: Date }> } = {},
+): Promise<number[]> {
+  const ids = options.keepIds ? shapes.map((s) => s.id!) : await nextIds(trx, 'labeled_shapes', shapes.length);
+  const elementCount = shapes.reduce((n, s) => n + s.elements.length, 0);
+  const elementIds = await nextIds(trx, 'labeled_shapes', elementCount);
+  const parents = shapes.map((s, i) => shapeRow(s, ids[i]!, null, stamp, options.created?.get(ids[i]!) ?? null));
+  const children: ReturnType<typeof shapeRow>[] = [];
+  let k = 0;
+  shapes.forEach((s, i) => {
+    s.id = ids[i]!;
+    for (const e of s.elements) {
+      e.id = elementIds[k++]!;
+      children.push(shapeRow(e, e.id, s.id, stamp, options.created?.get(s.id) ?? null));
+    }
+  });
+  await insertBatched(parents, (b) => trx.insertInto('labeled_shapes').values(b).execute());
+  await insertBatched(children, (b) => trx.insertInto('labeled_shapes').values(b).execute());
+  return ids;
+}
+
+function keyframeRow(k: TrackedShape, id: number, trackId: number) {
+  return {
+    id,
+    track_id: trackId,
+    frame: k.frame,
+    type: k.type,
+    points: pgArray(k.points),
+    rotation: k.rotation,
+    occluded: k.occluded,
+    outside: k.outside,
+    z_order: k.z_order,
+    attributes: JSON.stringify(k.attributes),
+  };
+}
+
+export async function insertTracks(
+  trx: Trx,
+  stamp: Stamp,
+  tracks: LabeledTrack[],
+  options: { keepIds?: boolean; created?: Map<number, { by: number | null; at: Date }> } = {},
+): Promise<number[]> {
+  const ids = options.keepIds ? tracks.map((t) => t.id!) : await nextIds(trx, 'labeled_tracks', tracks.length);
+  const subCount = tracks.reduce((n, t) => n + t.elements.length, 0);
+  const subIds = await nextIds(trx, 'labeled_tracks', subCount);
+  const trackRow = (t: LabeledTrack | SubTrack, id: number, parentId: number | null, created: { by: number | null; at: Date } | null) => ({
+    id,
+    job_id: stamp.jobId,
+    parent_id: parentId,
+    frame: t.frame,
+    label_id: t.label_id,
+    group: t.group,
+    source: t.source,
+    attributes: JSON.stringify(t.attributes),
+    version: stamp.version,
+    created_by: created ? created.by : stamp.userId,
+    created_at: created ? created.at : stamp.at,
+    updated_by: stamp.userId,
+    updated_at: stamp.at,
+  });
+  const trackRows: ReturnType<typeof trackRow>[] = [];
+  const withKeyframes: Array<{ id: number; shapes: TrackedShape[] }> = [];
+  let k = 0;
+  tracks.forEach((t, i) => {
+    const created = options.created?.get(ids[i]!) ?? null;
+    trackRows.push(trackRow(t, ids[i]!, null, created));
+    withKeyframes.push({ id: ids[i]!, shapes: t.shapes });
+    t.id = ids[i]!;
+    for (const e of t.elements) {
+      e.id = subIds[k++]!;
+      trackRows.push(trackRow(e, e.id, t.id, created));
+      withKeyframes.push({ id: e.id, shapes: e.shapes });
+    }
+  });
+  // Parents first: sub-tracks reference them.
+  const parentsFirst = [...trackRows.filter((r) => r.parent_id === null), ...trackRows.filter((r) => r.parent_id !== null)];
+  await insertBatched(parentsFirst, (b) => trx.insertInto('labeled_tracks').values(b).execute());
+  const keyframeCount = withKeyframes.reduce((n, t) => n + t.shapes.length, 0);
+  const keyIds = await nextIds(trx, 'tracked_shapes', keyframeCount);
+  const keyRows: ReturnType<typeof keyframeRow>[] = [];
+  let j = 0;
+  for (const t of withKeyframes) {
+    for (const s of t.shapes) {
+      s.id = keyIds[j++]!;
+      keyRows.push(keyframeRow(s, s.id, t.id));
+    }
+  }
+  await insertBatched(keyRows, (b) => trx.insertInto('tracked_shapes').values(b).execute());
+  return ids;
+}
+
+/** Versions of the job's top-level objects with these ids; an id not in the job is absent. */
+export async function objectVersions(trx: Trx, kind: AnnotationKind, jobId: number, ids: number[]): Promise<Map<number, number>> {
+  const out = new Map<number, number>();
+  if (ids.length === 0) return out;
+  const table = TABLE[kind];
+  for (let i = 0; i < ids.length; i += 10_000) {
+    const rows = await trx
+      .selectFrom(table)
+      .select(['id', 'version'])
+      .where('job_id', '=', jobId)
+      .where('id', 'in', ids.slice(i, i + 10_000))
+      .$if(kind !== 'tags', (q) => q.where(sql.ref('parent_id'), 'is', null))
+      .execute();
+    for (const r of rows) out.set(Number(r.id), Number(r.version));
+  }
+  return out;
+}
+
+/** Who created each object, so an update (delete + re-insert) keeps it. */
+export async function creators(trx: Trx, kind: Exclude<AnnotationKind, 'tags'>, ids: number[]): Promise<Map<number, { by: number | null; at: Date }>> {
+  const out = new Map<number, { by: number | null; at: Date }>();
+  if (ids.length === 0) return out;
+  const rows = await trx.selectFrom(TABLE[kind]).select(['id', 'created_by', 'created_at']).where('id', 'in', ids).execute();
+  for (const r of rows) out.set(Number(r.id), { by: r.created_by, at: r.created_at });
+  return out;
+}
+
+export async function deleteObjects(trx: Trx, kind: AnnotationKind, jobId: number, ids: number[]): Promise<void> {
+  for (let i = 0; i < ids.length; i += 10_000) {
+    await trx.deleteFrom(TABLE[kind]).where('job_id', '=', jobId).where('id', 'in', ids.slice(i, i + 10_000)).execute();
+  }
+}
+
+export async function updateTags(trx: Trx, stamp: Stamp, tags: LabeledTag[]): Promise<void> {
+  for (const t of tags) {
+    await trx
+      .updateTable('labeled_tags')
+      .set({
+        frame: t.frame,
+        label_id: t.label_id,
+        group: t.group,
+        source: t.source,
+        attributes: JSON.stringify(t.attributes),
+        version: stamp.version,
+        updated_by: stamp.userId,
+        updated_at: stamp.at,
+      })
+      .where('id', '=', t.id!)
+      .where('job_id', '=', stamp.jobId)
+      .execute();
+  }
+}
+
+export async function clearJob(trx: Trx, jobId: number): Promise<void> {
+  await trx.deleteFrom('labeled_tags').where('job_id', '=', jobId).execute();
+  await trx.deleteFrom('labeled_shapes').where('job_id', '=', jobId).execute();
+  await trx.deleteFrom('labeled_tracks').where('job_id', '=', jobId).execute();
+}
+
+/** Locks the job's row for the save and returns its current annotation version. */
+export async function lockJob(trx: Trx, jobId: number): Promise<number> {
+  const row = await trx.selectFrom('jobs').select('version').where('id', '=', jobId).forUpdate().executeTakeFirstOrThrow();
+  return Number(row.version);
+}
+
+export async function setJobVersion(trx: Trx, jobId: number, version: number, at: Date): Promise<void> {
+  await trx.updateTable('jobs').set({ version, updated_at: at }).where('id', '=', jobId).execute();
+}
+
+export async function logChange(trx: Trx, stamp: Stamp, action: string, summary: Record<string, unknown>): Promise<void> {
+  await trx
+    .insertInto('annotation_changes')
+    .values({ job_id: stamp.jobId, version: stamp.version, user_id: stamp.userId, at: stamp.at, action, summary: JSON.stringify(summary) })
+    .execute();
+}

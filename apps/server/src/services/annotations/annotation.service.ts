@@ -1,0 +1,173 @@
+/**
+ * Job annotations: read, replace (PUT), change listed objects (PATCH create/update/delete) and
+ * clear. Each save is one transaction holding the job's row lock: the job's version goes up by
+ * one, every touched object is stamped with it and with its author, and the change is logged.
+ * A client that says which version its change is based on gets a 409 naming what changed
+ * instead of overwriting someone else's work.
+ */
+import type { Annotations, LabeledShape, LabeledTag, LabeledTrack } from '@framewise/core';
+import type { Db } from '../../db/database.js';
+import { AppError } from '../../errors.js';
+import { readJobJson } from '../../repositories/annotations/read.js';
+import {
+  clearJob,
+  creators,
+  deleteObjects,
+  insertShapes,
+  insertTags,
+  insertTracks,
+  lockJob,
+  logChange,
+  setJobVersion,
+  updateTags,
+  type AnnotationKind,
+  type Stamp,
+} from '../../repositories/annotations/write.js';
+import type { LabelRepository } from '../../repositories/label.repository.js';
+import type { AccessService } from '../access.js';
+import type { Auth } from '../auth/auth.js';
+import { checkObjects, checkWholeJob } from './conflicts.js';
+import { checkAnnotations, checkDeletion, type JobContext } from './validation.js';
+
+export type PatchAction = 'create' | 'update' | 'delete';
+
+export interface SaveResult {
+  version: number;
+  data: Omit<Annotations, 'version'>;
+}
+
+function idsOf(data: Omit<Annotations, 'version'>): Record<AnnotationKind, number[]> {
+  return {
+    tags: data.tags.map((o) => o.id!),
+    shapes: data.shapes.map((o) => o.id!),
+    tracks: data.tracks.map((o) => o.id!),
+  };
+}
+
+function counts(data: Omit<Annotations, 'version'>) {
+  return { tags: data.tags.length, shapes: data.shapes.length, tracks: data.tracks.length };
+}
+
+export class AnnotationService {
+  constructor(
+    private readonly db: Db,
+    private readonly access: AccessService,
+    private readonly labels: LabelRepository,
+  ) {}
+
+  /** The frames and label schema a job's annotations are checked against. */
+  async jobContext(jobId: number): Promise<JobContext> {
+    const seg = await this.db
+      .selectFrom('jobs as j')
+      .innerJoin('segments as s', 's.id', 'j.segment_id')
+      .select(['s.start_frame', 's.stop_frame', 'j.task_id'])
+      .where('j.id', '=', jobId)
+      .executeTakeFirstOrThrow();
+    const labels = await this.labels.listForTask(seg.task_id);
+    return { jobId, start: seg.start_frame, stop: seg.stop_frame, labels };
+  }
+
+  async read(auth: Auth, jobId: number, options: { provenance?: boolean } = {}): Promise<string> {
+    await this.access.requireJob(auth, jobId, 'view');
+    // One snapshot for the four reads, so a save landing meanwhile cannot tear the answer.
+    return this.db
+      .transaction()
+      .setIsolationLevel('repeatable read')
+      .execute(async (trx) => {
+        const row = await trx.selectFrom('jobs').select('version').where('id', '=', jobId).executeTakeFirstOrThrow();
+        return readJobJson(trx, jobId, Number(row.version), options.provenance ?? false);
+      });
+  }
+
+  /** PUT: the job's annotations become exactly `input`. */
+  async replace(auth: Auth, jobId: number, input: unknown, base: number | undefined): Promise<SaveResult> {
+    await this.access.requireJob(auth, jobId, 'change');
+    const data = checkAnnotations(input, await this.jobContext(jobId), 'create');
+    return this.db.transaction().execute(async (trx) => {
+      const current = await lockJob(trx, jobId);
+      if (base !== undefined) await checkWholeJob(trx, jobId, base, current);
+      const stamp: Stamp = { jobId, version: current + 1, userId: auth.user.id, at: new Date() };
+      await clearJob(trx, jobId);
+      await this.insertAll(trx, stamp, data);
+      await setJobVersion(trx, jobId, stamp.version, stamp.at);
+      await logChange(trx, stamp, 'put', { ...counts(data) });
+      return { version: stamp.version, data };
+    });
+  }
+
+  async clear(auth: Auth, jobId: number, base: number | undefined): Promise<number> {
+    await this.access.requireJob(auth, jobId, 'change');
+    return this.db.transaction().execute(async (trx) => {
+      const current = await lockJob(trx, jobId);
+      if (base !== undefined) await checkWholeJob(trx, jobId, base, current);
+      const stamp: Stamp = { jobId, version: current + 1, userId: auth.user.id, at: new Date() };
+      await clearJob(trx, jobId);
+      await setJobVersion(trx, jobId, stamp.version, stamp.at);
+      await logChange(trx, stamp, 'clear', {});
+      return stamp.version;
+    });
+  }
+
+  async patch(auth: Auth, jobId: number, action: PatchAction, input: unknown, base: number | undefined): Promise<SaveResult> {
+    await this.access.requireJob(auth, jobId, 'change');
+    const data =
+      action === 'delete' ? checkDeletion(input) : checkAnnotations(input, await this.jobContext(jobId), action === 'create' ? 'create' : 'update');
+    return this.db.transaction().execute(async (trx) => {
+      const current = await lockJob(trx, jobId);
+      const stamp: Stamp = { jobId, version: current + 1, userId: auth.user.id, at: new Date() };
+      if (action === 'create') {
+        await this.insertAll(trx, stamp, data);
+      } else {
+        const ids = idsOf(data);
+        const found = await checkObjects(trx, jobId, ids, base, current, action === 'update');
+        if (action === 'update') {
+          for (const kind of ['tags', 'shapes', 'tracks'] as const) {
+            const missing = ids[kind].findIndex((id) => !found[kind].has(id));
+            if (missing >= 0) {
+              throw new AppError('VALIDATION', `${kind}[${missing}].id: there is no ${kind.slice(0, -1)} ${ids[kind][missing]} in job ${jobId}`, [
+                { field: `${kind}[${missing}].id`, message: 'not in this job' },
+              ]);
+            }
+          }
+          await updateTags(trx, stamp, data.tags);
+          // Shapes and tracks are replaced whole under their ids (children included), keeping who created them.
+          const shapeCreators = await creators(trx, 'shapes', ids.shapes);
+          const trackCreators = await creators(trx, 'tracks', ids.tracks);
+          await deleteObjects(trx, 'shapes', jobId, ids.shapes);
+          await deleteObjects(trx, 'tracks', jobId, ids.tracks);
+          await insertShapes(trx, stamp, data.shapes, { keepIds: true, created: shapeCreators });
+          await insertTracks(trx, stamp, data.tracks, { keepIds: true, created: trackCreators });
+        } else {
+          for (const kind of ['tags', 'shapes', 'tracks'] as const) await deleteObjects(trx, kind, jobId, ids[kind]);
+        }
+      }
+      await setJobVersion(trx, jobId, stamp.version, stamp.at);
+      await logChange(trx, stamp, action, { ...counts(data), ids: idsOf(data) });
+      return { version: stamp.version, data };
+    });
+  }
+
+  private async insertAll(trx: Parameters<typeof insertTags>[0], stamp: Stamp, data: { tags: LabeledTag[]; shapes: LabeledShape[]; tracks: LabeledTrack[] }) {
+    const tagIds = await insertTags(trx, stamp, data.tags);
+    data.tags.forEach((t, i) => (t.id = tagIds[i]));
+    const shapeIds = await insertShapes(trx, stamp, data.shapes);
+    data.shapes.forEach((s, i) => (s.id = shapeIds[i]));
+    const trackIds = await insertTracks(trx, stamp, data.tracks);
+    data.tracks.forEach((t, i) => (t.id = trackIds[i]));
+  }
+
+  /** The append-only log of changes to a job's annotations, newest first. */
+  history(auth: Auth, jobId: number, page: { limit: number; offset: number }) {
+    return this.access.requireJob(auth, jobId, 'view').then(() =>
+      this.db
+        .selectFrom('annotation_changes as c')
+        .leftJoin('users as u', 'u.id', 'c.user_id')
+        .select(['c.version', 'c.action', 'c.at', 'c.summary', 'c.user_id', 'u.username'])
+        .where('c.job_id', '=', jobId)
+        .orderBy('c.version', 'desc')
+        .limit(page.limit)
+        .offset(page.offset)
+        .execute(),
+    );
+  }
+}

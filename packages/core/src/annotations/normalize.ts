@@ -1,0 +1,158 @@
+/**
+ * Valid submitted annotations as the complete objects the server stores: CVAT's defaults for
+ * what was left out, keyframes in frame order, and a track's frame on its first keyframe.
+ */
+import type {
+  AnnotationsInput,
+  GeometryInput,
+  ObjectInput,
+  ShapeInput,
+  SubShapeInput,
+  SubTrackInput,
+  TrackedShapeInput,
+  TrackInput,
+} from './input.js';
+import { isInt } from './input.js';
+import { normalizeRotation } from './rotation.js';
+import type { ValidationMode } from './fields.js';
+import type { Problem } from './problem.js';
+import { validateAnnotations, type ValidationContext } from './validate.js';
+import type {
+  Annotations,
+  AttributeValue,
+  LabeledShape,
+  LabeledTag,
+  LabeledTrack,
+  ObjectCommon,
+  ShapeGeometry,
+  SubShape,
+  SubTrack,
+  TrackedShape,
+} from './types.js';
+
+export interface NormalizeOptions {
+  /** 'create' (the default) drops ids so the store assigns new ones, as CVAT does on create and PUT. */
+  mode?: ValidationMode;
+}
+
+function attributes(list: readonly AttributeValue[] | undefined): AttributeValue[] {
+  return (list ?? []).map((a) => ({ spec_id: a.spec_id, value: a.value }));
+}
+
+/** What an element takes from its skeleton when it leaves a field out (CVAT's UI always copies these). */
+interface Inherited {
+  group: number;
+  source: ObjectCommon['source'];
+  z_order: number;
+}
+
+const ROOT: Inherited = { group: 0, source: 'manual', z_order: 0 };
+
+function common(o: ObjectInput, keepIds: boolean, frame: number, from: Inherited): ObjectCommon {
+  return {
+    ...(keepIds && isInt(o.id) ? { id: o.id } : {}),
+    frame,
+    label_id: o.label_id,
+    group: o.group ?? from.group,
+    source: o.source ?? from.source,
+    attributes: attributes(o.attributes),
+  };
+}
+
+function geometry(g: GeometryInput, from: Inherited): ShapeGeometry {
+  return {
+    type: g.type,
+    points: g.type === 'skeleton' ? [] : [...(g.points ?? [])],
+    rotation: normalizeRotation(g.rotation ?? 0),
+    occluded: g.occluded ?? false,
+    outside: g.outside ?? false,
+    z_order: g.z_order ?? from.z_order,
+  };
+}
+
+function subShape(e: SubShapeInput, keepIds: boolean, parent: LabeledShape): SubShape {
+  return { ...common(e, keepIds, parent.frame, parent), ...geometry(e, parent), score: e.score ?? 1 };
+}
+
+function shape(s: ShapeInput, keepIds: boolean): LabeledShape {
+  const out: LabeledShape = { ...common(s, keepIds, s.frame, ROOT), ...geometry(s, ROOT), score: s.score ?? 1, elements: [] };
+  if (s.type === 'skeleton') out.elements = (s.elements ?? []).map((e) => subShape(e, keepIds, out));
+  return out;
+}
+
+function trackedShape(s: TrackedShapeInput, keepIds: boolean): TrackedShape {
+  return {
+    ...(keepIds && isInt(s.id) ? { id: s.id } : {}),
+    frame: s.frame,
+    attributes: attributes(s.attributes),
+    ...geometry(s, ROOT),
+  };
+}
+
+function keyframes(shapes: readonly TrackedShapeInput[], keepIds: boolean): TrackedShape[] {
+  return shapes.map((s) => trackedShape(s, keepIds)).sort((a, b) => a.frame - b.frame);
+}
+
+function subTrack(e: SubTrackInput, keepIds: boolean, parent: Inherited): SubTrack {
+  const shapes = keyframes(e.shapes, keepIds);
+  return { ...common(e, keepIds, shapes[0]?.frame ?? e.frame, parent), shapes };
+}
+
+/**
+ * A skeleton's points start where the skeleton does (CVAT's JobAnnotation._sync_frames): the
+ * skeleton's first keyframe moves back to the earliest point keyframe, and a point whose track
+ * starts later gets an outside keyframe there, a copy of its first one, so every point exists
+ * on every frame of the skeleton.
+ */
+function syncSkeleton(track: LabeledTrack): void {
+  const first = track.shapes[0];
+  if (!first) return;
+  const earliest = Math.min(first.frame, ...track.elements.map((e) => e.shapes[0]?.frame ?? Infinity));
+  first.frame = earliest;
+  track.frame = earliest;
+  for (const e of track.elements) {
+    e.frame = earliest;
+    const head = e.shapes[0];
+    if (head && head.frame > earliest) {
+      const { id: _id, ...copy } = head;
+      e.shapes.unshift({ ...copy, frame: earliest, outside: true, points: [...copy.points], attributes: attributes(copy.attributes) });
+    }
+  }
+}
+
+function track(t: TrackInput, keepIds: boolean): LabeledTrack {
+  const shapes = keyframes(t.shapes, keepIds);
+  const out: LabeledTrack = { ...common(t, keepIds, shapes[0]?.frame ?? t.frame, ROOT), shapes, elements: [] };
+  if (shapes[0]?.type === 'skeleton') {
+    const inherited: Inherited = { group: out.group, source: out.source, z_order: 0 };
+    out.elements = (t.elements ?? []).map((e) => subTrack(e, keepIds, inherited));
+    syncSkeleton(out);
+  }
+  return out;
+}
+
+/**
+ * The complete annotations for input that validateAnnotations accepted. Defaults are CVAT's
+ * (LabeledShapeRequest and friends): group 0, source manual, occluded and outside false,
+ * z_order 0, rotation 0, score 1, no attributes, no elements; skeleton elements take group,
+ * source and z_order from their skeleton and its frame. Unknown fields (a client's `keyframe`
+ * flags, say) are dropped: every tracked shape sent is a keyframe.
+ */
+export function normalizeAnnotations(input: AnnotationsInput, options: NormalizeOptions = {}): Annotations {
+  const keepIds = (options.mode ?? 'create') === 'update';
+  return {
+    version: input.version ?? 0,
+    tags: (input.tags ?? []).map((t): LabeledTag => common(t, keepIds, t.frame, ROOT)),
+    shapes: (input.shapes ?? []).map((s) => shape(s, keepIds)),
+    tracks: (input.tracks ?? []).map((t) => track(t, keepIds)),
+  };
+}
+
+export type ParseResult = { ok: true; annotations: Annotations } | { ok: false; problems: Problem[] };
+
+/** validateAnnotations, then normalizeAnnotations when nothing is wrong. */
+export function parseAnnotations(input: unknown, ctx: ValidationContext): ParseResult {
+  const problems = validateAnnotations(input, ctx);
+  if (problems.length > 0) return { ok: false, problems };
+  return { ok: true, annotations: normalizeAnnotations(input as AnnotationsInput, { mode: ctx.mode ?? 'create' }) };
+}
