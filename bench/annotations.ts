@@ -39,8 +39,7 @@ try {
   };
   const big = await makeTask('big', 100);
   const many = await makeTask('parallel', 5);
-  const labelId = big.labelId;
-  const rect = (i: number, frameBase = 0, frames = 100) => ({
+  const rect = (i: number, frameBase = 0, frames = 100, labelId = big.labelId) => ({
     type: 'rectangle', frame: frameBase + (i % frames), label_id: labelId, points: [i % 600, (i * 7) % 400, (i % 600) + 20.5, ((i * 7) % 400) + 30.25],
     group: 0, source: 'manual', occluded: false, outside: false, z_order: 0, rotation: 0, attributes: [],
   });
@@ -51,7 +50,7 @@ try {
   for (let i = 0; i < 5; i++) getBig.push((await timed(() => api(server.url, key, 'GET', `/api/jobs/${bigJob}/annotations`)))[0]);
 
   const small = many.jobs[0];
-  await api(server.url, key, 'PUT', `/api/jobs/${small.id}/annotations`, { shapes: Array.from({ length: 1000 }, (_, i) => rect(i, small.start_frame, 5)) });
+  await api(server.url, key, 'PUT', `/api/jobs/${small.id}/annotations`, { shapes: Array.from({ length: 1000 }, (_, i) => rect(i, small.start_frame, 5, many.labelId)) });
   const getSmall: number[] = [];
   for (let i = 0; i < 30; i++) getSmall.push((await timed(() => api(server.url, key, 'GET', `/api/jobs/${small.id}/annotations`)))[0]);
 
@@ -73,7 +72,7 @@ try {
       targets.map(async (job: any, c: number) => {
         const sent: number[][] = [];
         for (let r = 0; r < 20; r++) {
-          const shapes = Array.from({ length: 10 }, (_, j) => ({ ...rect(c * 1000 + r * 10 + j, job.start_frame, 5) }));
+          const shapes = Array.from({ length: 10 }, (_, j) => rect(c * 1000 + r * 10 + j, job.start_frame, 5, many.labelId));
           const res = await api(server.url, key, 'PATCH', `/api/jobs/${job.id}/annotations?action=create`, { shapes });
           sent.push(...res.shapes.map((s: any) => [s.id, ...s.points]));
         }

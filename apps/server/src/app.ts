@@ -91,7 +91,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   registerTaskDataRoutes(app, ctx.services.taskData, ctx.services.tus);
   registerTusRoutes(app, ctx.services.tus);
   registerJobRoutes(app, ctx.services.jobs);
-  registerAnnotationRoutes(app, ctx.services.annotations);
+  registerAnnotationRoutes(app, ctx.services.annotations, ctx.services.taskAnnotations);
   registerMediaRoutes(app, ctx.services.frames, ctx.services.access);
   registerRequestRoutes(app, ctx.services.requests);
 

@@ -35,6 +35,7 @@ import { TaskCreationHandler } from './services/task-creation.handler.js';
 import { TaskDataService } from './services/task-data.service.js';
 import { TaskService } from './services/task.service.js';
 import { AnnotationService } from './services/annotations/annotation.service.js';
+import { TaskAnnotationService } from './services/annotations/task-annotation.service.js';
 import { WorkerRepository } from './repositories/worker.repository.js';
 import { WorkerSupervisor } from './services/worker-supervisor.js';
 import { taskDataTusTarget } from './services/task-data.tus.js';
@@ -71,6 +72,7 @@ export interface Services {
   requests: RequestService;
   taskCreation: TaskCreationHandler;
   annotations: AnnotationService;
+  taskAnnotations: TaskAnnotationService;
 }
 
 export interface AppContext {
@@ -118,6 +120,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
     const labels = new LabelService(repos.labels, access);
     const tasks = new TaskService(db, repos.tasks, repos.users, labels, queue);
     const jobs = new JobService(repos.jobs, repos.users);
+    const annotations = new AnnotationService(db, access, repos.labels);
     const all: Services = {
       auth: new AuthService(repos.users, repos.tokens),
       users: new UserService(repos.users),
@@ -133,7 +136,8 @@ export async function createContext(config: Config, options: ContextOptions = {}
       tus: new TusService(repos.tus, repos.blobs, { maxBytes: config.upload.maxBytes }, log),
       frames: new FrameService(tasks, repos.frames, repos.blobs, repos.share, repos.media),
       requests: new RequestService(repos.requests),
-      annotations: new AnnotationService(db, access, repos.labels),
+      annotations,
+      taskAnnotations: new TaskAnnotationService(db, access, repos.labels, annotations),
       taskCreation: new TaskCreationHandler(
         db, repos.tasks, repos.frames, repos.jobs, repos.uploads, repos.requests, repos.share, repos.blobs, repos.media, log,
       ),

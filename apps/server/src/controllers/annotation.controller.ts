@@ -11,6 +11,7 @@ import { authOf } from '../http/auth-hook.js';
 import type { App } from '../http/types.js';
 import type { AnnotationService, SaveResult } from '../services/annotations/annotation.service.js';
 import { baseVersionOf } from '../services/annotations/conflicts.js';
+import type { TaskAnnotationService } from '../services/annotations/task-annotation.service.js';
 
 /** A job of 100k shapes is tens of MB of JSON; annotation bodies get their own limit. */
 const ANNOTATION_BODY_LIMIT = 512 * 1024 * 1024;
@@ -39,7 +40,9 @@ function sendSaved(reply: FastifyReply, result: SaveResult) {
   return reply.type('application/json').send(JSON.stringify({ version: result.version, ...result.data }));
 }
 
-export function registerAnnotationRoutes(app: App, annotations: AnnotationService): void {
+export function registerAnnotationRoutes(app: App, annotations: AnnotationService, taskAnnotations: TaskAnnotationService): void {
+  registerTaskAnnotationRoutes(app, taskAnnotations);
+
   app.get(
     '/api/jobs/:id/annotations',
     { schema: { tags: ['jobs'], summary: "The job's annotations", params: idParams, querystring: readQuery } },
@@ -117,6 +120,57 @@ export function registerAnnotationRoutes(app: App, annotations: AnnotationServic
           summary: r.summary,
         })),
       };
+    },
+  );
+}
+
+/** /api/tasks/{id}/annotations: the jobs' annotations merged on read, split among jobs on write. */
+function registerTaskAnnotationRoutes(app: App, annotations: TaskAnnotationService): void {
+  app.get(
+    '/api/tasks/:id/annotations',
+    { schema: { tags: ['tasks'], summary: "The task's annotations, merged across its jobs", params: idParams, querystring: readQuery } },
+    async (request, reply) => {
+      if (request.query.format || request.query.action) {
+        throw AppError.invalid('format', 'annotation export in a dataset format is not supported yet; GET without format returns the JSON');
+      }
+      return reply.type('application/json').send(await annotations.read(authOf(request), request.params.id));
+    },
+  );
+
+  app.put(
+    '/api/tasks/:id/annotations',
+    { bodyLimit: ANNOTATION_BODY_LIMIT, schema: { tags: ['tasks'], summary: "Replace the task's annotations", params: idParams, body: annotationsBody } },
+    async (request, reply) => {
+      const base = baseVersionOf(request.headers['if-match'], request.body.version);
+      return sendSaved(reply, await annotations.replace(authOf(request), request.params.id, request.body, base));
+    },
+  );
+
+  app.patch(
+    '/api/tasks/:id/annotations',
+    {
+      bodyLimit: ANNOTATION_BODY_LIMIT,
+      schema: {
+        tags: ['tasks'],
+        summary: 'Create, update or delete the listed objects of the task',
+        params: idParams,
+        querystring: z.object({ action: z.enum(['create', 'update', 'delete']) }),
+        body: annotationsBody,
+      },
+    },
+    async (request, reply) => {
+      const base = baseVersionOf(request.headers['if-match'], request.body.version);
+      return sendSaved(reply, await annotations.patch(authOf(request), request.params.id, request.query.action, request.body, base));
+    },
+  );
+
+  app.delete(
+    '/api/tasks/:id/annotations',
+    { schema: { tags: ['tasks'], summary: "Delete all the task's annotations", params: idParams } },
+    async (request, reply) => {
+      const version = await annotations.clear(authOf(request), request.params.id, baseVersionOf(request.headers['if-match'], undefined));
+      reply.header('etag', `"${version}"`);
+      return reply.status(204).send();
     },
   );
 }

@@ -20,6 +20,7 @@ beforeAll(async () => {
           { name: 'color', input_type: 'select', mutable: false, values: ['red', 'blue'], default_value: 'red' },
           { name: 'parked', input_type: 'checkbox', mutable: true, values: ['false'], default_value: 'false' },
           { name: 'speed', input_type: 'number', mutable: true, values: ['0', '100', '5'], default_value: '0' },
+          { name: 'note', input_type: 'text', mutable: false, values: [], default_value: '' },
         ] },
         { name: 'road', type: 'polygon' },
         { name: 'weather', type: 'tag', attributes: [{ name: 'kind', input_type: 'radio', mutable: false, values: ['sun', 'rain'] }] },
@@ -58,7 +59,15 @@ describe('job annotations', () => {
     const data = {
       tags: [{ frame: 1, label_id: labels.weather.id, group: 0, source: 'manual', attributes: [{ spec_id: attr(labels.weather, 'kind'), value: 'rain' }] }],
       shapes: [
-        shape('rectangle', [10.5, 20.25, 50.125, 60.0625], { rotation: 30, attributes: [{ spec_id: attr(labels.car, 'color'), value: 'blue' }] }),
+        shape('rectangle', [10.5, 20.25, 50.125, 60.0625], {
+          rotation: 30,
+          attributes: [
+            { spec_id: attr(labels.car, 'color'), value: 'blue' },
+            // Quotes, braces, commas, backslashes and newlines survive the array-literal path of bulk inserts.
+            { spec_id: attr(labels.car, 'note'), value: 'he said "hi", {ok} \\ NULL\nünï' },
+          ],
+        }),
+        shape('rectangle', [0.1, 0.2, 1e-7, 123456789.123456], { frame: 4 }),
         shape('polygon', [1, 1, 20, 1, 20, 20, 1, 20], { label_id: labels.road.id, frame: 2, z_order: 3 }),
         shape('polyline', [0, 0, 10, 10, 20, 0]),
         shape('points', [5, 5, 6, 6, 7.000001, 7]),

@@ -31,6 +31,11 @@ export interface ContourPlan {
   rx: Float64Array;
   ry: Float64Array;
   reductions: Reduction[];
+  /** Scratch for one frame, reused from frame to frame: the interpolated points and which survive thinning. */
+  xs: Float64Array;
+  ys: Float64Array;
+  kept: Int32Array;
+  pairedWith: Int32Array;
 }
 
 function withClosure(points: readonly number[], closed: boolean): number[] {
@@ -142,46 +147,65 @@ export function planContour(leftPoints: readonly number[], rightPoints: readonly
     rx: Float64Array.from(rx),
     ry: Float64Array.from(ry),
     reductions,
+    xs: new Float64Array(lx.length),
+    ys: new Float64Array(lx.length),
+    kept: new Int32Array(lx.length),
+    pairedWith: new Int32Array(lx.length),
   };
 }
 
 /** The contour at fraction `t` (0 < t < 1) of the way from the left keyframe to the right one. */
 export function contourAt(plan: ContourPlan, t: number): number[] {
-  const { lx, ly, rx, ry } = plan;
-  const n = lx.length;
-  const xs = new Float64Array(n);
-  const ys = new Float64Array(n);
-  for (let k = 0; k < n; k++) {
+  const { lx, ly, rx, ry, xs, ys, reductions } = plan;
+  for (let k = 0; k < lx.length; k++) {
     xs[k] = lx[k]! + (rx[k]! - lx[k]!) * t;
     ys[k] = ly[k]! + (ry[k]! - ly[k]!) * t;
   }
-  const dist = (a: number, b: number) => {
-    const dx = xs[a]! - xs[b]!;
-    const dy = ys[a]! - ys[b]!;
-    return Math.sqrt(dx * dx + dy * dy);
-  };
-  const out: number[] = [];
-  for (const { si, ei, threshold } of plan.reductions) {
+  // Indexes of the kept points, or -1 - si for the midpoint of points si and ei.
+  const kept = plan.kept;
+  let w = 0;
+  for (let r = 0; r < reductions.length; r++) {
+    const { si, ei, threshold } = reductions[r]!;
     if (threshold === null) {
-      out.push(xs[si]!, ys[si]!);
+      kept[w++] = si;
       continue;
     }
-    const start = out.length;
-    out.push(xs[si]!, ys[si]!);
+    const start = w;
+    kept[w++] = si;
     let last = si;
     for (let k = si + 1; k < ei; k++) {
-      if (dist(last, k) >= threshold) {
-        out.push(xs[k]!, ys[k]!);
+      const dx = xs[last]! - xs[k]!;
+      const dy = ys[last]! - ys[k]!;
+      if (Math.sqrt(dx * dx + dy * dy) >= threshold) {
+        kept[w++] = k;
         last = k;
       }
     }
-    out.push(xs[ei]!, ys[ei]!);
-    if (out.length - start === 4 && dist(si, ei) < threshold) {
-      out.length = start;
-      out.push((xs[si]! + xs[ei]!) / 2, (ys[si]! + ys[ei]!) / 2);
+    kept[w++] = ei;
+    if (w - start === 2) {
+      const dx = xs[si]! - xs[ei]!;
+      const dy = ys[si]! - ys[ei]!;
+      if (Math.sqrt(dx * dx + dy * dy) < threshold) {
+        w = start;
+        kept[w++] = -1 - si;
+        plan.pairedWith[si] = ei;
+      }
     }
   }
   // The closing vertex added for the computation goes again, as in CVAT.
-  if (plan.closed) out.length -= 2;
+  if (plan.closed && w > 0) w--;
+  const out = new Array<number>(2 * w);
+  for (let i = 0; i < w; i++) {
+    const k = kept[i]!;
+    if (k >= 0) {
+      out[2 * i] = xs[k]!;
+      out[2 * i + 1] = ys[k]!;
+    } else {
+      const a = -1 - k;
+      const b = plan.pairedWith[a]!;
+      out[2 * i] = (xs[a]! + xs[b]!) / 2;
+      out[2 * i + 1] = (ys[a]! + ys[b]!) / 2;
+    }
+  }
   return out;
 }

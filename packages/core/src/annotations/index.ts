@@ -20,5 +20,6 @@ export * from './point-rules.js';
 export * from './problem.js';
 export * from './rotation.js';
 export * from './schema.js';
+export * from './slice.js';
 export * from './types.js';
 export * from './validate.js';

@@ -132,35 +132,70 @@ export class TrackIndex {
     return this.keys[k]!.outside;
   }
 
-  /** The shape on `frame` from keyframe `k` (keyAt(frame)), hidden or not. */
-  shapeAt(k: number, frame: number): InterpolatedShape {
+  /** Points and rotation on `frame`, from keyframe `k` (keyAt(frame)). */
+  private geometry(k: number, frame: number): { points: number[]; rotation: number } {
     const key = this.keys[k]!;
-    const base = {
-      frame,
-      keyframe: frame === key.frame,
-      type: key.type,
-      occluded: key.occluded,
-      outside: key.outside,
-      z_order: key.z_order,
-      attributes: this.attributes[k]!.map((a) => ({ ...a })),
-    };
     const next = this.keys[k + 1];
-    if (base.keyframe || !next) return { ...base, points: [...key.points], rotation: key.rotation };
+    if (frame === key.frame || !next) return { points: key.points.slice(), rotation: key.rotation };
     const segment = (this.segments[k] ??= segmentBetween(key, next));
     const t = (frame - key.frame) / (next.frame - key.frame);
     switch (segment.kind) {
       case 'hold':
-        return { ...base, points: [...key.points], rotation: key.rotation };
+        return { points: key.points.slice(), rotation: key.rotation };
       case 'linear': {
-        const points = new Array<number>(segment.diff.length);
-        for (let i = 0; i < points.length; i++) points[i] = key.points[i]! + segment.diff[i]! * t;
-        return { ...base, points, rotation: (key.rotation + segment.turn * t + 360) % 360 };
+        const { diff } = segment;
+        const points = new Array<number>(diff.length);
+        for (let i = 0; i < diff.length; i++) points[i] = key.points[i]! + diff[i]! * t;
+        return { points, rotation: (key.rotation + segment.turn * t + 360) % 360 };
       }
       case 'contour':
-        return { ...base, points: contourAt(segment.plan, t), rotation: key.rotation };
+        return { points: contourAt(segment.plan, t), rotation: key.rotation };
       default:
         return assertNever(segment, 'segment');
     }
+  }
+
+  private attributesAt(k: number): AttributeValue[] {
+    const source = this.attributes[k]!;
+    const out = new Array<AttributeValue>(source.length);
+    for (let i = 0; i < source.length; i++) out[i] = { spec_id: source[i]!.spec_id, value: source[i]!.value };
+    return out;
+  }
+
+  /** A skeleton's point on `frame`, from its keyframe `k` (keyAt(frame)), hidden or not. */
+  elementAt(k: number, frame: number, label_id: number): InterpolatedElement {
+    const key = this.keys[k]!;
+    const { points, rotation } = this.geometry(k, frame);
+    return {
+      label_id,
+      frame,
+      keyframe: frame === key.frame,
+      type: key.type,
+      points,
+      rotation,
+      occluded: key.occluded,
+      outside: key.outside,
+      z_order: key.z_order,
+      attributes: this.attributesAt(k),
+    };
+  }
+
+  /** The shape on `frame` from keyframe `k` (keyAt(frame)), hidden or not, with the skeleton's points. */
+  frameAt(k: number, frame: number, elements: InterpolatedElement[]): TrackFrame {
+    const key = this.keys[k]!;
+    const { points, rotation } = this.geometry(k, frame);
+    return {
+      frame,
+      keyframe: frame === key.frame,
+      type: key.type,
+      points,
+      rotation,
+      occluded: key.occluded,
+      outside: key.outside,
+      z_order: key.z_order,
+      attributes: this.attributesAt(k),
+      elements,
+    };
   }
 }
 
@@ -187,22 +222,26 @@ export function indexTrack(track: TrackLike | TrackIndex): TrackIndex {
   return index;
 }
 
-function frameAt(index: TrackIndex, k: number, frame: number, mode: OutsideMode): TrackFrame | null {
+function visibleFrame(index: TrackIndex, k: number, frame: number, mode: OutsideMode): TrackFrame | null {
   if (index.isOutside(k) && mode !== true && !(mode === 'keyframes' && index.frames[k] === frame)) return null;
   const elements: InterpolatedElement[] = [];
+  let shown = false;
   for (const e of index.elements) {
     const ek = e.index.keyAt(frame);
-    if (ek >= 0) elements.push({ label_id: e.label_id, ...e.index.shapeAt(ek, frame) });
+    if (ek < 0) continue;
+    const element = e.index.elementAt(ek, frame, e.label_id);
+    shown ||= !element.outside;
+    elements.push(element);
   }
-  if (mode !== true && elements.length > 0 && elements.every((e) => e.outside)) return null;
-  return { ...index.shapeAt(k, frame), elements };
+  if (mode !== true && elements.length > 0 && !shown) return null;
+  return index.frameAt(k, frame, elements);
 }
 
 /** The track on one frame, or null where it does not exist or, unless asked for, is hidden. */
 export function shapeAt(track: TrackLike | TrackIndex, frame: number, options: { includeOutside?: OutsideMode } = {}): TrackFrame | null {
   const index = indexTrack(track);
   const k = index.keyAt(frame);
-  return k < 0 ? null : frameAt(index, k, frame, options.includeOutside ?? false);
+  return k < 0 ? null : visibleFrame(index, k, frame, options.includeOutside ?? false);
 }
 
 /** The track on every frame of startFrame..stopFrame where it shows (see OutsideMode), in frame order. */
@@ -216,7 +255,7 @@ export function interpolateTrack(track: TrackLike | TrackIndex, options: Interpo
   let k = index.keyAt(frame);
   while (frame <= options.stopFrame) {
     while (k + 1 < frames.length && frames[k + 1]! <= frame) k++;
-    const shape = frameAt(index, k, frame, mode);
+    const shape = visibleFrame(index, k, frame, mode);
     if (shape) out.push(shape);
     // A hidden stretch shows nothing until the next keyframe: skip it rather than walk it.
     if (index.isOutside(k) && mode !== true) {

@@ -87,12 +87,14 @@ function checkShape(c: FieldChecker, o: Json, path: string): void {
   c.flags(o, path, true);
   checkPoints(c, o, type, path);
   c.problems.push(...attributeListProblems(o.attributes, label, 'object', `${path}.attributes`));
-  const skeleton = type === 'skeleton' && label?.label.type === 'skeleton' ? label.label : null;
-  if (type === 'skeleton') {
-    forEachElement(c, o.elements, skeleton, `${path}.elements`, (e, ep, point) => checkShapeElement(c, e, ep, point, frame));
-  } else {
+  // With no valid type there is no telling whether elements belong; the type is reported already.
+  if (type === null) return;
+  if (type !== 'skeleton') {
     noElements(c, o.elements, path);
+    return;
   }
+  const skeleton = label?.label.type === 'skeleton' ? label.label : null;
+  forEachElement(c, o.elements, skeleton, `${path}.elements`, (e, ep, point) => checkShapeElement(c, e, ep, point, frame));
 }
 
 function noElements(c: FieldChecker, elements: unknown, path: string): void {
@@ -220,6 +222,7 @@ function checkTrack(c: FieldChecker, o: Json, path: string): void {
   c.problems.push(...attributeListProblems(o.attributes, label, 'track', `${path}.attributes`));
   const type = checkKeyframes(c, o.shapes, label, `${path}.shapes`, false);
   fit(c, label, type, path);
+  if (type === null) return;
   if (type !== 'skeleton') {
     noElements(c, o.elements, path);
     return;

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
   normalizeAnnotations,
+  parseAnnotations,
   validateAnnotations,
+  withAttributeDefaults,
   type AnnotationsInput,
   type FrameSet,
   type LabelSchema,
@@ -369,6 +371,55 @@ describe('normalizeAnnotations', () => {
       { frame: 3, attributes: [{ spec_id: 16, value: '3' }], type: 'points', points: [1, 2], rotation: 0, occluded: false, outside: true, z_order: 0 },
       { frame: 8, attributes: [{ spec_id: 16, value: '3' }], type: 'points', points: [1, 2], rotation: 0, occluded: false, outside: false, z_order: 0 },
     ]);
+  });
+});
+
+describe('parseAnnotations', () => {
+  it('gives the normalized annotations when nothing is wrong', () => {
+    const result = parseAnnotations({ shapes: [rect({ id: 3 })] }, { schema: SCHEMA, frames: FRAMES });
+    expect(result).toEqual({ ok: true, annotations: normalizeAnnotations({ shapes: [rect() as never] }) });
+  });
+
+  it('gives the problems otherwise', () => {
+    expect(parseAnnotations({ shapes: [rect({ frame: 500 })] }, { schema: SCHEMA, frames: FRAMES })).toEqual({
+      ok: false,
+      problems: [{ path: 'shapes[0].frame', message: 'frame 500 is outside frames 0-99' }],
+    });
+  });
+});
+
+describe('withAttributeDefaults', () => {
+  // CVAT's defaults for specs with default_value '': a select's or radio's first value, a number's min, checkbox false.
+  it("adds every attribute left out at its default, as CVAT's GET does", () => {
+    const data = normalizeAnnotations({
+      tags: [{ frame: 0, label_id: 1, attributes: [{ spec_id: 10, value: 'volvo' }] }],
+      shapes: [{ type: 'skeleton', frame: 0, label_id: 5, elements: [{ type: 'points', frame: 0, label_id: 51, points: [1, 1] }] }],
+      tracks: [
+        {
+          frame: 0,
+          label_id: 1,
+          shapes: [
+            { type: 'rectangle', frame: 5, points: [0, 0, 1, 1], attributes: [{ spec_id: 11, value: '5' }] },
+            { type: 'rectangle', frame: 9, points: [0, 0, 1, 1], attributes: [{ spec_id: 12, value: 'true' }] },
+            { type: 'rectangle', frame: 0, points: [0, 0, 1, 1] },
+          ],
+        },
+      ],
+    });
+    const full = withAttributeDefaults(data, SCHEMA);
+    const v = (spec_id: number, value: string) => ({ spec_id, value });
+    expect(full.tags[0]!.attributes).toEqual([v(10, 'volvo'), v(11, '0'), v(12, 'false'), v(13, ''), v(14, 'red'), v(18, '0')]);
+    expect(full.shapes[0]!.attributes).toEqual([v(17, 'stand')]);
+    expect(full.shapes[0]!.elements[0]!.attributes).toEqual([v(15, 'false'), v(16, '0')]);
+    const [t] = full.tracks;
+    expect(t!.attributes).toEqual([v(10, 'mazda'), v(13, ''), v(14, 'red')]);
+    // A keyframe inherits what the one before it had, not the defaults.
+    expect(t!.shapes.map((s) => s.attributes)).toEqual([
+      [v(11, '0'), v(12, 'false'), v(18, '0')],
+      [v(11, '5'), v(12, 'false'), v(18, '0')],
+      [v(12, 'true'), v(11, '5'), v(18, '0')],
+    ]);
+    expect(data.tags[0]!.attributes).toHaveLength(1);
   });
 });
 

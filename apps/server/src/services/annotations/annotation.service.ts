@@ -5,7 +5,9 @@
  * A client that says which version its change is based on gets a 409 naming what changed
  * instead of overwriting someone else's work.
  */
-import type { Annotations, LabeledShape, LabeledTag, LabeledTrack } from '@framewise/core';
+import { assertNever, type Annotations, type LabeledShape, type LabeledTag, type LabeledTrack } from '@framewise/core';
+import type { Transaction } from 'kysely';
+import type { DB } from '../../db/schema.js';
 import type { Db } from '../../db/database.js';
 import { AppError } from '../../errors.js';
 import { readJobJson } from '../../repositories/annotations/read.js';
@@ -30,6 +32,10 @@ import { checkObjects, checkWholeJob } from './conflicts.js';
 import { checkAnnotations, checkDeletion, type JobContext } from './validation.js';
 
 export type PatchAction = 'create' | 'update' | 'delete';
+export type SaveAction = PatchAction | 'put' | 'clear';
+type Data = Omit<Annotations, 'version'>;
+
+const EMPTY = (): Data => ({ tags: [], shapes: [], tracks: [] });
 
 export interface SaveResult {
   version: number;
@@ -83,68 +89,72 @@ export class AnnotationService {
   async replace(auth: Auth, jobId: number, input: unknown, base: number | undefined): Promise<SaveResult> {
     await this.access.requireJob(auth, jobId, 'change');
     const data = checkAnnotations(input, await this.jobContext(jobId), 'create');
-    return this.db.transaction().execute(async (trx) => {
-      const current = await lockJob(trx, jobId);
-      if (base !== undefined) await checkWholeJob(trx, jobId, base, current);
-      const stamp: Stamp = { jobId, version: current + 1, userId: auth.user.id, at: new Date() };
-      await clearJob(trx, jobId);
-      await this.insertAll(trx, stamp, data);
-      await setJobVersion(trx, jobId, stamp.version, stamp.at);
-      await logChange(trx, stamp, 'put', { ...counts(data) });
-      return { version: stamp.version, data };
-    });
+    return this.db.transaction().execute(async (trx) => ({ version: await this.apply(trx, auth, jobId, 'put', data, base), data }));
   }
 
   async clear(auth: Auth, jobId: number, base: number | undefined): Promise<number> {
     await this.access.requireJob(auth, jobId, 'change');
-    return this.db.transaction().execute(async (trx) => {
-      const current = await lockJob(trx, jobId);
-      if (base !== undefined) await checkWholeJob(trx, jobId, base, current);
-      const stamp: Stamp = { jobId, version: current + 1, userId: auth.user.id, at: new Date() };
-      await clearJob(trx, jobId);
-      await setJobVersion(trx, jobId, stamp.version, stamp.at);
-      await logChange(trx, stamp, 'clear', {});
-      return stamp.version;
-    });
+    return this.db.transaction().execute((trx) => this.apply(trx, auth, jobId, 'clear', EMPTY(), base));
   }
 
   async patch(auth: Auth, jobId: number, action: PatchAction, input: unknown, base: number | undefined): Promise<SaveResult> {
     await this.access.requireJob(auth, jobId, 'change');
     const data =
       action === 'delete' ? checkDeletion(input) : checkAnnotations(input, await this.jobContext(jobId), action === 'create' ? 'create' : 'update');
-    return this.db.transaction().execute(async (trx) => {
-      const current = await lockJob(trx, jobId);
-      const stamp: Stamp = { jobId, version: current + 1, userId: auth.user.id, at: new Date() };
-      if (action === 'create') {
+    return this.db.transaction().execute(async (trx) => ({ version: await this.apply(trx, auth, jobId, action, data, base), data }));
+  }
+
+  /**
+   * One save of one job inside the caller's transaction: lock, check conflicts, write, stamp the
+   * new version, log. Returns the new version. Task-level saves call it for each job in one
+   * transaction, so a task save is as atomic as a job save.
+   */
+  async apply(trx: Transaction<DB>, auth: Auth, jobId: number, action: SaveAction, data: Data, base: number | undefined): Promise<number> {
+    const current = await lockJob(trx, jobId);
+    const stamp: Stamp = { jobId, version: current + 1, userId: auth.user.id, at: new Date() };
+    switch (action) {
+      case 'put':
+      case 'clear':
+        if (base !== undefined) await checkWholeJob(trx, jobId, base, current);
+        await clearJob(trx, jobId);
+        if (action === 'put') await this.insertAll(trx, stamp, data);
+        break;
+      case 'create':
         await this.insertAll(trx, stamp, data);
-      } else {
+        break;
+      case 'update': {
         const ids = idsOf(data);
-        const found = await checkObjects(trx, jobId, ids, base, current, action === 'update');
-        if (action === 'update') {
-          for (const kind of ['tags', 'shapes', 'tracks'] as const) {
-            const missing = ids[kind].findIndex((id) => !found[kind].has(id));
-            if (missing >= 0) {
-              throw new AppError('VALIDATION', `${kind}[${missing}].id: there is no ${kind.slice(0, -1)} ${ids[kind][missing]} in job ${jobId}`, [
-                { field: `${kind}[${missing}].id`, message: 'not in this job' },
-              ]);
-            }
+        const found = await checkObjects(trx, jobId, ids, base, current, true);
+        for (const kind of ['tags', 'shapes', 'tracks'] as const) {
+          const missing = ids[kind].findIndex((id) => !found[kind].has(id));
+          if (missing >= 0) {
+            throw new AppError('VALIDATION', `${kind}[${missing}].id: there is no ${kind.slice(0, -1)} ${ids[kind][missing]} in job ${jobId}`, [
+              { field: `${kind}[${missing}].id`, message: 'not in this job' },
+            ]);
           }
-          await updateTags(trx, stamp, data.tags);
-          // Shapes and tracks are replaced whole under their ids (children included), keeping who created them.
-          const shapeCreators = await creators(trx, 'shapes', ids.shapes);
-          const trackCreators = await creators(trx, 'tracks', ids.tracks);
-          await deleteObjects(trx, 'shapes', jobId, ids.shapes);
-          await deleteObjects(trx, 'tracks', jobId, ids.tracks);
-          await insertShapes(trx, stamp, data.shapes, { keepIds: true, created: shapeCreators });
-          await insertTracks(trx, stamp, data.tracks, { keepIds: true, created: trackCreators });
-        } else {
-          for (const kind of ['tags', 'shapes', 'tracks'] as const) await deleteObjects(trx, kind, jobId, ids[kind]);
         }
+        await updateTags(trx, stamp, data.tags);
+        // Shapes and tracks are replaced whole under their ids (children included), keeping who created them.
+        const shapeCreators = await creators(trx, 'shapes', ids.shapes);
+        const trackCreators = await creators(trx, 'tracks', ids.tracks);
+        await deleteObjects(trx, 'shapes', jobId, ids.shapes);
+        await deleteObjects(trx, 'tracks', jobId, ids.tracks);
+        await insertShapes(trx, stamp, data.shapes, { keepIds: true, created: shapeCreators });
+        await insertTracks(trx, stamp, data.tracks, { keepIds: true, created: trackCreators });
+        break;
       }
-      await setJobVersion(trx, jobId, stamp.version, stamp.at);
-      await logChange(trx, stamp, action, { ...counts(data), ids: idsOf(data) });
-      return { version: stamp.version, data };
-    });
+      case 'delete': {
+        const ids = idsOf(data);
+        await checkObjects(trx, jobId, ids, base, current, false);
+        for (const kind of ['tags', 'shapes', 'tracks'] as const) await deleteObjects(trx, kind, jobId, ids[kind]);
+        break;
+      }
+      default:
+        assertNever(action, 'save action');
+    }
+    await setJobVersion(trx, jobId, stamp.version, stamp.at);
+    await logChange(trx, stamp, action, action === 'put' || action === 'clear' ? counts(data) : { ...counts(data), ids: idsOf(data) });
+    return stamp.version;
   }
 
   private async insertAll(trx: Parameters<typeof insertTags>[0], stamp: Stamp, data: { tags: LabeledTag[]; shapes: LabeledShape[]; tracks: LabeledTrack[] }) {
