@@ -359,6 +359,65 @@ describe(`the built server on ${backend}`, () => {
     await stopGracefully(b);
   }, 60_000);
 
+  it('keeps the earlier annotations whole when the server is killed in the middle of a large PUT', async () => {
+    const site = await newSite();
+    const a = await startServer(site, { FRAMEWISE_ADMIN_PASSWORD: ADMIN_PASSWORD });
+    const api = await loginClient(a.url, 'admin', ADMIN_PASSWORD);
+    const task = await expectOk(api.post('/api/tasks', { name: 'big save', labels: [{ name: 'car' }], segment_size: 1 }), 201);
+    const files = [
+      { name: 'a.png', data: await makeImage(64, 48, 'png', 1) },
+      { name: 'b.png', data: await makeImage(64, 48, 'png', 2) },
+    ];
+    const attached = await expectOk(api.form('POST', `/api/tasks/${task.id}/data/`, formWith(files, { image_quality: '70' })), 202);
+    await waitForRequest(api, attached.rq_id);
+    const [job, calibration] = (await expectOk(api.get(`/api/jobs?task_id=${task.id}&sort=id`))).results;
+    const labelId = (await expectOk(api.get(`/api/labels?task_id=${task.id}`))).results[0].id;
+    const box = (i: number, frame: number) => ({ type: 'rectangle', frame, label_id: labelId, points: [i % 60, i % 40, (i % 60) + 3, (i % 40) + 2] });
+    const big = (frame: number) => ({ shapes: Array.from({ length: 100_000 }, (_, i) => box(i, frame)) });
+
+    const before = await expectOk(api.put(`/api/jobs/${job.id}/annotations`, { shapes: [box(1, 0), box(2, 0), box(3, 0)] }));
+    const saved = await expectOk(api.get(`/api/jobs/${job.id}/annotations`));
+    // How long a big save takes here, on another job, so the kill lands in the middle of one.
+    const t0 = performance.now();
+    await expectOk(api.put(`/api/jobs/${calibration.id}/annotations`, big(1)));
+    const fullMs = performance.now() - t0;
+
+    const inFlight = api.put(`/api/jobs/${job.id}/annotations`, big(0)).catch((e: unknown) => e);
+    if (site.env.DATABASE_URL) {
+      // On PostgreSQL, wait until the save is inside its transaction, writing shapes.
+      const client = new pg.Client({ connectionString: site.env.DATABASE_URL });
+      await client.connect();
+      const until = Date.now() + fullMs * 3;
+      for (;;) {
+        const { rows } = await client.query(
+          "select 1 from pg_stat_activity where datname = current_database() and state = 'active' and query ilike 'insert into \"labeled_shapes\"%'",
+        );
+        if (rows.length > 0 || Date.now() > until) break;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      await client.end();
+    } else {
+      await new Promise((r) => setTimeout(r, fullMs * 0.6));
+    }
+    const killed = await a.stop('SIGKILL');
+    expect(killed.signal).toBe('SIGKILL');
+    const outcome = await inFlight;
+
+    const b = await startServer(site);
+    const api2 = await loginClient(b.url, 'admin', ADMIN_PASSWORD);
+    const after = await expectOk(api2.get(`/api/jobs/${job.id}/annotations`));
+    const cutOff = outcome instanceof Error || (outcome as { status?: number }).status !== 200;
+    console.log(`large PUT ${cutOff ? 'cut off' : 'finished'} when the server was killed (a full save took ${Math.round(fullMs)} ms)`);
+    if (cutOff) {
+      // Cut off: the earlier state, whole, down to the version.
+      expect(after).toEqual(saved);
+      expect(after.version).toBe(before.version);
+    } else {
+      // Finished before the kill (a fast machine): then all of it, never a part.
+      expect(after.shapes).toHaveLength(100_000);
+    }
+  }, 180_000);
+
   it('creates users from the command line, with clear refusals', async () => {
     const site = await newSite();
     const env = { ...cleanEnv(), FRAMEWISE_DATA_DIR: site.dataDir, FRAMEWISE_LOG_LEVEL: 'warn', ...site.env };

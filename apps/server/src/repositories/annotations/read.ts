@@ -81,5 +81,6 @@ export async function readJobJson(db: Db, jobId: number, version: number, withPr
   const tags = await readTagsJson(db, jobId, withProvenance);
   const shapes = await readShapesJson(db, jobId, withProvenance);
   const tracks = await readTracksJson(db, jobId, withProvenance);
-  return `{"version":${version},"tags":${tags},"shapes":${shapes},"tracks":${tracks}}`;
+  // CVAT answers with `intervals` (audio annotations) on every job; Framewise has no audio tasks.
+  return `{"version":${version},"tags":${tags},"shapes":${shapes},"tracks":${tracks},"intervals":[]}`;
 }

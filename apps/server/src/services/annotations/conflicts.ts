@@ -11,6 +11,8 @@ const TABLES = { tags: 'labeled_tags', shapes: 'labeled_shapes', tracks: 'labele
 /**
  * The base version a client says its change is built on: `If-Match` (a version, quoted or not)
  * or the body's `version`. Clients that send neither (CVAT's SDK) get CVAT's last-write-wins.
+ * A body `version` of 0 counts as none: CVAT's payloads carry 0 whatever the state (its server
+ * never moves it), so reading 0 as "based on the empty job" would refuse their every save.
  */
 export function baseVersionOf(ifMatch: string | undefined, bodyVersion: unknown): number | undefined {
   if (ifMatch !== undefined && ifMatch !== '*') {
@@ -18,7 +20,7 @@ export function baseVersionOf(ifMatch: string | undefined, bodyVersion: unknown)
     if (!Number.isInteger(v) || v < 0) throw AppError.invalid('If-Match', 'must be the annotation version the change is based on');
     return v;
   }
-  if (bodyVersion === undefined || bodyVersion === null) return undefined;
+  if (bodyVersion === undefined || bodyVersion === null || bodyVersion === 0) return undefined;
   const v = Number(bodyVersion);
   if (!Number.isInteger(v) || v < 0) throw AppError.invalid('version', 'must be a non-negative integer');
   return v;

@@ -66,7 +66,7 @@ export class TaskAnnotationService {
           jobs.push({ start: s.start, stop: s.stop, annotations: JSON.parse(await readJobJson(trx, s.jobId, s.version)) as Annotations });
         }
         const merged = mergeSegments(jobs);
-        return JSON.stringify({ version: TaskAnnotationService.version(segments), tags: merged.tags, shapes: merged.shapes, tracks: merged.tracks });
+        return JSON.stringify({ version: TaskAnnotationService.version(segments), tags: merged.tags, shapes: merged.shapes, tracks: merged.tracks, intervals: [] });
       });
   }
 

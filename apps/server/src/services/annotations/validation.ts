@@ -37,7 +37,16 @@ export function labelSchema(labels: LabelRecord[]): LabelSchema {
 /** At most this many problems are listed; the rest are counted. */
 const MAX_LISTED = 100;
 
+/** Audio intervals have no place in image and video tasks; refuse them rather than drop them. */
+function refuseIntervals(input: unknown): void {
+  const intervals = (input as { intervals?: unknown } | null)?.intervals;
+  if (Array.isArray(intervals) && intervals.length > 0) {
+    throw AppError.invalid('intervals', 'audio intervals are not supported: Framewise tasks hold images and video');
+  }
+}
+
 export function checkAnnotations(input: unknown, ctx: JobContext, mode: 'create' | 'update'): Omit<Annotations, 'version'> {
+  refuseIntervals(input);
   const parsed = parseAnnotations(input, { schema: labelSchema(ctx.labels), frames: { start: ctx.start, stop: ctx.stop }, mode });
   if (!parsed.ok) {
     const [first] = parsed.problems;
@@ -54,6 +63,7 @@ export function checkAnnotations(input: unknown, ctx: JobContext, mode: 'create'
 
 /** PATCH action=delete needs only the ids of what to delete. */
 export function checkDeletion(input: unknown): Omit<Annotations, 'version'> {
+  refuseIntervals(input);
   const body = (input ?? {}) as Record<string, unknown>;
   const out = { tags: [], shapes: [], tracks: [] } as unknown as Omit<Annotations, 'version'>;
   for (const kind of ['tags', 'shapes', 'tracks'] as const) {
