@@ -10,4 +10,7 @@ echo "== task creation (PGlite)"; N=${N:-10000} node --import tsx bench/task-cre
 echo "== task creation (PostgreSQL)"; DATABASE_URL=$(fresh_db) N=${N:-10000} node --import tsx bench/task-create.ts
 echo "== cached frame latency (PGlite)"; node --import tsx bench/frame-latency.ts
 echo "== cached frame latency (PostgreSQL)"; DATABASE_URL=$(fresh_db) node --import tsx bench/frame-latency.ts
+echo "== annotations (PGlite)"; node --import tsx bench/annotations.ts
+echo "== annotations (PostgreSQL)"; DATABASE_URL=$(fresh_db) node --import tsx bench/annotations.ts
+echo "== interpolation"; node --import tsx bench/interpolation.ts
 psql "$PG/postgres" -qc "drop database if exists fw_bench with (force)" >/dev/null
