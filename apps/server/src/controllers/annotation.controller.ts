@@ -9,7 +9,8 @@ import { idParams } from '../dtos/common.js';
 import { AppError } from '../errors.js';
 import { authOf } from '../http/auth-hook.js';
 import type { App } from '../http/types.js';
-import type { AnnotationService, SaveResult } from '../services/annotations/annotation.service.js';
+import type { AnnotationService, PatchAction, SaveResult } from '../services/annotations/annotation.service.js';
+import type { Auth } from '../services/auth/auth.js';
 import { baseVersionOf } from '../services/annotations/conflicts.js';
 import type { TaskAnnotationService } from '../services/annotations/task-annotation.service.js';
 
@@ -40,39 +41,43 @@ function sendSaved(reply: FastifyReply, result: SaveResult) {
   return reply.type('application/json').send(JSON.stringify({ version: result.version, ...result.data }));
 }
 
-export function registerAnnotationRoutes(app: App, annotations: AnnotationService, taskAnnotations: TaskAnnotationService): void {
-  registerTaskAnnotationRoutes(app, taskAnnotations);
+/** What the job and the task annotation services both offer: the routes below serve either. */
+interface AnnotationStore {
+  read(auth: Auth, id: number, options: { provenance?: boolean }): Promise<string>;
+  replace(auth: Auth, id: number, input: unknown, base: number | undefined): Promise<SaveResult>;
+  patch(auth: Auth, id: number, action: PatchAction, input: unknown, base: number | undefined): Promise<SaveResult>;
+  clear(auth: Auth, id: number, base: number | undefined): Promise<number>;
+}
 
-  app.get(
-    '/api/jobs/:id/annotations',
-    { schema: { tags: ['jobs'], summary: "The job's annotations", params: idParams, querystring: readQuery } },
-    async (request, reply) => {
-      if (request.query.format || request.query.action) {
-        throw AppError.invalid('format', 'annotation export in a dataset format is not supported yet; GET without format returns the JSON');
-      }
-      const json = await annotations.read(authOf(request), request.params.id, { provenance: request.query.provenance });
-      const version = /^\{"version":(\d+)/.exec(json)?.[1];
-      if (version) reply.header('etag', `"${version}"`);
-      return reply.type('application/json').send(json);
-    },
-  );
+function registerCrud(app: App, resource: 'jobs' | 'tasks', store: AnnotationStore): void {
+  const what = resource === 'jobs' ? "the job's" : "the task's";
+  const path = `/api/${resource}/:id/annotations`;
+  app.get(path, { schema: { tags: [resource], summary: `${what} annotations`, params: idParams, querystring: readQuery } }, async (request, reply) => {
+    if (request.query.format || request.query.action) {
+      throw AppError.invalid('format', 'annotation export in a dataset format is not supported yet; GET without format returns the JSON');
+    }
+    const json = await store.read(authOf(request), request.params.id, { provenance: request.query.provenance });
+    const version = /^\{"version":(\d+)/.exec(json)?.[1];
+    if (version) reply.header('etag', `"${version}"`);
+    return reply.type('application/json').send(json);
+  });
 
   app.put(
-    '/api/jobs/:id/annotations',
-    { bodyLimit: ANNOTATION_BODY_LIMIT, schema: { tags: ['jobs'], summary: "Replace the job's annotations", params: idParams, body: annotationsBody } },
+    path,
+    { bodyLimit: ANNOTATION_BODY_LIMIT, schema: { tags: [resource], summary: `Replace ${what} annotations`, params: idParams, body: annotationsBody } },
     async (request, reply) => {
       const base = baseVersionOf(request.headers['if-match'], request.body.version);
-      return sendSaved(reply, await annotations.replace(authOf(request), request.params.id, request.body, base));
+      return sendSaved(reply, await store.replace(authOf(request), request.params.id, request.body, base));
     },
   );
 
   app.patch(
-    '/api/jobs/:id/annotations',
+    path,
     {
       bodyLimit: ANNOTATION_BODY_LIMIT,
       schema: {
-        tags: ['jobs'],
-        summary: 'Create, update or delete the listed objects',
+        tags: [resource],
+        summary: `Create, update or delete the listed objects of ${what} annotations`,
         params: idParams,
         querystring: z.object({ action: z.enum(['create', 'update', 'delete']) }),
         body: annotationsBody,
@@ -80,20 +85,20 @@ export function registerAnnotationRoutes(app: App, annotations: AnnotationServic
     },
     async (request, reply) => {
       const base = baseVersionOf(request.headers['if-match'], request.body.version);
-      return sendSaved(reply, await annotations.patch(authOf(request), request.params.id, request.query.action, request.body, base));
+      return sendSaved(reply, await store.patch(authOf(request), request.params.id, request.query.action, request.body, base));
     },
   );
 
-  app.delete(
-    '/api/jobs/:id/annotations',
-    { schema: { tags: ['jobs'], summary: "Delete all the job's annotations", params: idParams } },
-    async (request, reply) => {
-      const base = baseVersionOf(request.headers['if-match'], undefined);
-      const version = await annotations.clear(authOf(request), request.params.id, base);
-      reply.header('etag', `"${version}"`);
-      return reply.status(204).send();
-    },
-  );
+  app.delete(path, { schema: { tags: [resource], summary: `Delete all ${what} annotations`, params: idParams } }, async (request, reply) => {
+    const version = await store.clear(authOf(request), request.params.id, baseVersionOf(request.headers['if-match'], undefined));
+    reply.header('etag', `"${version}"`);
+    return reply.status(204).send();
+  });
+}
+
+export function registerAnnotationRoutes(app: App, annotations: AnnotationService, taskAnnotations: TaskAnnotationService): void {
+  registerCrud(app, 'jobs', annotations);
+  registerCrud(app, 'tasks', taskAnnotations);
 
   app.get(
     '/api/jobs/:id/annotations/history',
@@ -120,57 +125,6 @@ export function registerAnnotationRoutes(app: App, annotations: AnnotationServic
           summary: r.summary,
         })),
       };
-    },
-  );
-}
-
-/** /api/tasks/{id}/annotations: the jobs' annotations merged on read, split among jobs on write. */
-function registerTaskAnnotationRoutes(app: App, annotations: TaskAnnotationService): void {
-  app.get(
-    '/api/tasks/:id/annotations',
-    { schema: { tags: ['tasks'], summary: "The task's annotations, merged across its jobs", params: idParams, querystring: readQuery } },
-    async (request, reply) => {
-      if (request.query.format || request.query.action) {
-        throw AppError.invalid('format', 'annotation export in a dataset format is not supported yet; GET without format returns the JSON');
-      }
-      return reply.type('application/json').send(await annotations.read(authOf(request), request.params.id));
-    },
-  );
-
-  app.put(
-    '/api/tasks/:id/annotations',
-    { bodyLimit: ANNOTATION_BODY_LIMIT, schema: { tags: ['tasks'], summary: "Replace the task's annotations", params: idParams, body: annotationsBody } },
-    async (request, reply) => {
-      const base = baseVersionOf(request.headers['if-match'], request.body.version);
-      return sendSaved(reply, await annotations.replace(authOf(request), request.params.id, request.body, base));
-    },
-  );
-
-  app.patch(
-    '/api/tasks/:id/annotations',
-    {
-      bodyLimit: ANNOTATION_BODY_LIMIT,
-      schema: {
-        tags: ['tasks'],
-        summary: 'Create, update or delete the listed objects of the task',
-        params: idParams,
-        querystring: z.object({ action: z.enum(['create', 'update', 'delete']) }),
-        body: annotationsBody,
-      },
-    },
-    async (request, reply) => {
-      const base = baseVersionOf(request.headers['if-match'], request.body.version);
-      return sendSaved(reply, await annotations.patch(authOf(request), request.params.id, request.query.action, request.body, base));
-    },
-  );
-
-  app.delete(
-    '/api/tasks/:id/annotations',
-    { schema: { tags: ['tasks'], summary: "Delete all the task's annotations", params: idParams } },
-    async (request, reply) => {
-      const version = await annotations.clear(authOf(request), request.params.id, baseVersionOf(request.headers['if-match'], undefined));
-      reply.header('etag', `"${version}"`);
-      return reply.status(204).send();
     },
   );
 }
