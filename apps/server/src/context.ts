@@ -34,6 +34,8 @@ import { storageCleanupHandler } from './services/storage-cleanup.handler.js';
 import { TaskCreationHandler } from './services/task-creation.handler.js';
 import { TaskDataService } from './services/task-data.service.js';
 import { TaskService } from './services/task.service.js';
+import { DerivedCache } from './services/derived-cache.js';
+import { DerivedBlobRepository } from './repositories/derived-blob.repository.js';
 import { AnnotationService } from './services/annotations/annotation.service.js';
 import { TaskAnnotationService } from './services/annotations/task-annotation.service.js';
 import { WorkerRepository } from './repositories/worker.repository.js';
@@ -134,7 +136,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
         maxFiles: config.upload.maxFiles,
       }),
       tus: new TusService(repos.tus, repos.blobs, { maxBytes: config.upload.maxBytes }, log),
-      frames: new FrameService(tasks, repos.frames, repos.blobs, repos.share, repos.media),
+      frames: new FrameService(tasks, repos.frames, repos.blobs, new DerivedCache(repos.blobs, new DerivedBlobRepository(db), config.cacheMaxBytes, log), repos.share, repos.media),
       requests: new RequestService(repos.requests),
       annotations,
       taskAnnotations: new TaskAnnotationService(db, access, repos.labels, annotations),

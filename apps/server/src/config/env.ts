@@ -3,6 +3,7 @@
  * process.env: everything flows from the typed Config this module returns, so a bad setting is
  * reported at start-up (all of them at once) rather than at first use.
  */
+import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -25,6 +26,7 @@ const envSchema = z.object({
   FRAMEWISE_WORKER_LOST_AFTER_SECONDS: z.coerce.number().int().min(2).max(3600).default(60),
   FRAMEWISE_MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(4 * 1024 ** 3),
   FRAMEWISE_MAX_UPLOAD_FILES: z.coerce.number().int().positive().default(200_000),
+  FRAMEWISE_CACHE_MAX_BYTES: z.coerce.number().int().min(1024 * 1024).default(10 * 1024 ** 3),
   DATABASE_URL: z.string().optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   FRAMEWISE_STORAGE: z.enum(['local', 's3']).optional(),
@@ -33,6 +35,11 @@ const envSchema = z.object({
   FRAMEWISE_S3_ENDPOINT: z.string().url().optional(),
   FRAMEWISE_S3_FORCE_PATH_STYLE: bool.default(false),
   FRAMEWISE_S3_PREFIX: z.string().default(''),
+  // An empty value (FRAMEWISE_SECRET_KEY= in an env file) means unset, not a 0-character key.
+  FRAMEWISE_SECRET_KEY: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(32, { error: 'must be at least 32 characters' }).optional()),
+  FRAMEWISE_REMOTE_ALLOW_PRIVATE: z.string().default(''),
+  FRAMEWISE_REMOTE_MAX_BYTES: z.coerce.number().int().positive().default(2 * 1024 ** 3),
+  FRAMEWISE_REMOTE_TIMEOUT_SECONDS: z.coerce.number().positive().max(86_400).default(900),
 });
 
 export type StorageConfig =
@@ -63,8 +70,21 @@ export interface Config {
   /** A worker instance silent this long is presumed dead and its running work is queued again. */
   workerLostAfterSeconds: number;
   upload: { maxBytes: number; maxFiles: number };
+  /** Cap on derived data (compressed frames, chunks, previews) in the blob store. */
+  cacheMaxBytes: number;
   database: DatabaseConfig;
   storage: StorageConfig;
+  /**
+   * Encrypts secrets at rest (cloud storage credentials). Unset: the embedded setup keeps a generated
+   * key in <dataDir>/secret.key; a PostgreSQL deployment must set it, the same on every instance.
+   */
+  secretKey: string | undefined;
+  /**
+   * Fetching files from URLs clients name. `allow` lists CIDRs, addresses or host names that may
+   * be reached although private/loopback/link-local (default none: no SSRF into the network the
+   * server sits in); `timeoutMs` bounds one whole transfer.
+   */
+  remote: { allow: string[]; maxBytes: number; timeoutMs: number };
 }
 
 export class ConfigError extends Error {
@@ -103,6 +123,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   } else {
     storage = { driver: 'local', root: path.join(dataDir, 'blobs') };
   }
+  const remoteAllow = e.FRAMEWISE_REMOTE_ALLOW_PRIVATE.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const entry of remoteAllow) {
+    if (!isAllowEntry(entry)) problems.push(`FRAMEWISE_REMOTE_ALLOW_PRIVATE: "${entry}" is not an address, a CIDR or a host name`);
+  }
   if (database.driver === 'pglite' && e.FRAMEWISE_ROLE !== 'both') {
     problems.push('FRAMEWISE_ROLE: the embedded database (no DATABASE_URL) runs in one process; use "both"');
   }
@@ -120,7 +146,25 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     workerConcurrency: e.FRAMEWISE_WORKER_CONCURRENCY,
     workerLostAfterSeconds: e.FRAMEWISE_WORKER_LOST_AFTER_SECONDS,
     upload: { maxBytes: e.FRAMEWISE_MAX_UPLOAD_BYTES, maxFiles: e.FRAMEWISE_MAX_UPLOAD_FILES },
+    cacheMaxBytes: e.FRAMEWISE_CACHE_MAX_BYTES,
     database,
     storage,
+    secretKey: e.FRAMEWISE_SECRET_KEY,
+    remote: {
+      allow: remoteAllow,
+      maxBytes: e.FRAMEWISE_REMOTE_MAX_BYTES,
+      timeoutMs: Math.round(e.FRAMEWISE_REMOTE_TIMEOUT_SECONDS * 1000),
+    },
   };
+}
+
+/** Checked here so a typo in the allow list stops the boot instead of silently allowing nothing. */
+function isAllowEntry(entry: string): boolean {
+  const slash = entry.indexOf('/');
+  if (slash >= 0) {
+    const family = net.isIP(entry.slice(0, slash));
+    const prefix = entry.slice(slash + 1);
+    return family !== 0 && /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+  }
+  return net.isIP(entry) !== 0 || /^(?=.{1,253}$)[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9])?(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9])?)*\.?$/i.test(entry);
 }

@@ -9,12 +9,16 @@ import * as m0001 from './migrations/0001_core.js';
 import * as m0002 from './migrations/0002_tus_targets.js';
 import * as m0003 from './migrations/0003_worker_instances.js';
 import * as m0004 from './migrations/0004_annotations.js';
+import * as m0005 from './migrations/0005_cloud_storages.js';
+import * as m0006 from './migrations/0006_derived_cache.js';
 
 const migrations: Record<string, Migration> = {
   '0001_core': m0001,
   '0002_tus_targets': m0002,
   '0003_worker_instances': m0003,
   '0004_annotations': m0004,
+  '0005_cloud_storages': m0005,
+  '0006_derived_cache': m0006,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -280,6 +280,34 @@ export interface AnnotationChangesTable {
   summary: Json<Record<string, unknown>>;
 }
 
+export interface DerivedBlobsTable {
+  key: string;
+  task_id: number | null;
+  bytes: number;
+  last_access: Generated<Date>;
+}
+
+export interface CloudStoragesTable {
+  id: Generated<number>;
+  /** CVAT's ProviderTypeEnum; only AWS_S3_BUCKET is usable so far. */
+  provider_type: string;
+  /** The bucket name. */
+  resource: string;
+  display_name: string;
+  description: Generated<string>;
+  owner_id: number | null;
+  organization_id: number | null;
+  /** CVAT's CredentialsTypeEnum, or DEFAULT_CREDENTIAL_CHAIN (the server's own credentials). */
+  credentials_type: string;
+  /** CVAT's query-string form: 'region=...&endpoint_url=...&prefix=...&force_path_style=...'. */
+  specific_attributes: Generated<string>;
+  manifests: Json<string[]>;
+  /** Sealed by repositories/secret-box.ts; null when the storage has no secrets. */
+  credentials_ciphertext: string | null;
+  created_at: Generated<Date>;
+  updated_at: Timestamp;
+}
+
 export interface DB {
   users: UsersTable;
   auth_tokens: AuthTokensTable;
@@ -297,8 +325,10 @@ export interface DB {
   labeled_tracks: LabeledTracksTable;
   tracked_shapes: TrackedShapesTable;
   annotation_changes: AnnotationChangesTable;
+  derived_blobs: DerivedBlobsTable;
   task_uploads: TaskUploadsTable;
   tus_uploads: TusUploadsTable;
+  cloud_storages: CloudStoragesTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -311,3 +341,4 @@ export type SegmentRow = Selectable<SegmentsTable>;
 export type JobRow = Selectable<JobsTable>;
 export type RequestRow = Selectable<RequestsTable>;
 export type TusUploadRow = Selectable<TusUploadsTable>;
+export type CloudStorageRow = Selectable<CloudStoragesTable>;

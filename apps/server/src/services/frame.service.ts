@@ -1,6 +1,6 @@
 /**
  * Frames, chunks, previews and data/meta of tasks and jobs. Compressed frames, chunks and
- * previews are derived on first request and kept in the blob store under derived/, so a cached
+ * previews are derived on first request and kept in the size-capped derived cache, so a cached
  * frame costs one small read; originals are served as stored.
  */
 import path from 'node:path';
@@ -17,6 +17,7 @@ import type { Auth } from './auth/auth.js';
 import { DEFAULT_CHUNK_SIZE } from './task-creation.handler.js';
 import type { TaskService } from './task.service.js';
 import { taskKeys } from './task-storage.js';
+import type { DerivedCache } from './derived-cache.js';
 import fs from 'node:fs';
 
 export type Quality = 'compressed' | 'original';
@@ -57,6 +58,7 @@ export class FrameService {
     private readonly tasks: TaskService,
     private readonly frames: FrameRepository,
     private readonly blobs: BlobStore,
+    private readonly cache: DerivedCache,
     private readonly share: ShareRepository,
     private readonly media: MediaRepository,
   ) {}
@@ -108,10 +110,10 @@ export class FrameService {
 
   private async compressed(task: TaskWithContext, row: FrameRow): Promise<Buffer> {
     const key = taskKeys.compressedFrame(task.id, row.frame);
-    const cached = await this.blobs.get(key);
+    const cached = await this.cache.get(key);
     if (cached) return cached;
     const out = await this.media.compressFrame(await this.original(row), { quality: task.image_quality, name: row.name });
-    await this.blobs.put(key, out, { contentType: 'image/jpeg' });
+    await this.cache.put(key, out, task.id, 'image/jpeg');
     return out;
   }
 
@@ -120,7 +122,7 @@ export class FrameService {
       this.checkFrame(scope, number);
       const etag = this.etag(scope.task, `f${number}c`);
       // A cached frame needs no frame row: its key follows from the task and the number.
-      const cached = await this.blobs.get(taskKeys.compressedFrame(scope.task.id, number));
+      const cached = await this.cache.get(taskKeys.compressedFrame(scope.task.id, number));
       if (cached) return { body: cached, contentType: 'image/jpeg', etag };
       return { body: await this.compressed(scope.task, await this.frameRow(scope, number)), contentType: 'image/jpeg', etag };
     }
@@ -152,7 +154,7 @@ export class FrameService {
     if (from > last) throw AppError.invalid(sel.index !== undefined ? 'index' : 'number', `no such chunk in ${scope.what}`);
     const key = taskKeys.chunk(scope.task.id, quality, from) + (last - from + 1 === size ? '' : `-${last}`);
     const etag = this.etag(scope.task, `c${from}-${last}${quality[0]}`);
-    const cached = await this.blobs.get(key);
+    const cached = await this.cache.get(key);
     if (cached) return { body: cached, contentType: 'application/zip', etag };
     const rows = await this.frames.range(scope.task.id, from, last);
     const entries: Record<string, [Uint8Array, { level: 0 }]> = {};
@@ -163,7 +165,7 @@ export class FrameService {
       entries[`${String(i).padStart(6, '0')}${ext}`] = [data, { level: 0 }];
     }
     const zip = Buffer.from(zipSync(entries));
-    await this.blobs.put(key, zip, { contentType: 'application/zip' });
+    await this.cache.put(key, zip, scope.task.id, 'application/zip');
     return { body: zip, contentType: 'application/zip', etag };
   }
 
@@ -193,12 +195,12 @@ export class FrameService {
     if (scope.task.data_state !== 'ready' || scope.task.size === 0) return null;
     const key = scope.start === 0 ? taskKeys.preview(scope.task.id) : `${taskKeys.preview(scope.task.id)}.${scope.start}`;
     const etag = this.etag(scope.task, `p${scope.start}`);
-    const cached = await this.blobs.get(key);
+    const cached = await this.cache.get(key);
     if (cached) return { body: cached, contentType: 'image/jpeg', etag };
     const row = await this.frames.find(scope.task.id, scope.start);
     if (!row) return null;
     const out = await this.media.makePreview(await this.original(row), { name: row.name });
-    await this.blobs.put(key, out, { contentType: 'image/jpeg' });
+    await this.cache.put(key, out, scope.task.id, 'image/jpeg');
     return { body: out, contentType: 'image/jpeg', etag };
   }
 }
