@@ -34,6 +34,7 @@ import { storageCleanupHandler } from './services/storage-cleanup.handler.js';
 import { TaskCreationHandler } from './services/task-creation.handler.js';
 import { TaskDataService } from './services/task-data.service.js';
 import { TaskService } from './services/task.service.js';
+import { RemoteRepository } from './repositories/remote.repository.js';
 import { DerivedCache } from './services/derived-cache.js';
 import { DerivedBlobRepository } from './repositories/derived-blob.repository.js';
 import { AnnotationService } from './services/annotations/annotation.service.js';
@@ -42,6 +43,9 @@ import { WorkerRepository } from './repositories/worker.repository.js';
 import { WorkerSupervisor } from './services/worker-supervisor.js';
 import { taskDataTusTarget } from './services/task-data.tus.js';
 import { TusService } from './services/tus.service.js';
+import { BucketClients, CloudStorageRepository } from './repositories/cloud-storage.repository.js';
+import { openSecretBox } from './repositories/secret-box.js';
+import { CloudStorageService } from './services/cloud-storage.service.js';
 
 export interface Repositories {
   users: UserRepository;
@@ -57,6 +61,8 @@ export interface Repositories {
   tus: TusRepository;
   requests: RequestRepository;
   media: MediaRepository;
+  cloudStorages: CloudStorageRepository;
+  buckets: BucketClients;
 }
 
 export interface Services {
@@ -75,6 +81,7 @@ export interface Services {
   taskCreation: TaskCreationHandler;
   annotations: AnnotationService;
   taskAnnotations: TaskAnnotationService;
+  cloudStorages: CloudStorageService;
 }
 
 export interface AppContext {
@@ -103,6 +110,8 @@ export async function createContext(config: Config, options: ContextOptions = {}
     if (applied.length) log.info({ applied }, 'database migrated');
     const queue = await JobQueue.start(database, log);
     const db = database.db;
+    // Instances sharing a PostgreSQL must share the key, so only the embedded setup generates one.
+    const secrets = await openSecretBox({ secretKey: config.secretKey, dataDir: config.dataDir, mayGenerate: config.database.driver === 'pglite' });
     const repos: Repositories = {
       users: new UserRepository(db),
       tokens: new TokenRepository(db),
@@ -117,6 +126,8 @@ export async function createContext(config: Config, options: ContextOptions = {}
       tus: new TusRepository(db),
       requests: new RequestRepository(db),
       media: new MediaRepository(),
+      cloudStorages: new CloudStorageRepository(db),
+      buckets: new BucketClients(),
     };
     const access = new AccessService(repos.projects, repos.labels);
     const labels = new LabelService(repos.labels, access);
@@ -140,12 +151,15 @@ export async function createContext(config: Config, options: ContextOptions = {}
       requests: new RequestService(repos.requests),
       annotations,
       taskAnnotations: new TaskAnnotationService(db, access, repos.labels, annotations),
+      cloudStorages: new CloudStorageService(repos.cloudStorages, repos.buckets, repos.media, secrets),
       taskCreation: new TaskCreationHandler(
-        db, repos.tasks, repos.frames, repos.jobs, repos.uploads, repos.requests, repos.share, repos.blobs, repos.media, log,
+        db, repos.tasks, repos.frames, repos.jobs, repos.uploads, repos.requests, repos.share, repos.blobs, repos.media,
+        new RemoteRepository({ allow: config.remote.allow, maxBytes: config.remote.maxBytes, timeoutMs: config.remote.timeoutMs }),
+        log,
       ),
     };
     all.tus.register(taskDataTusTarget(all.taskData, repos.uploads, { maxFiles: config.upload.maxFiles }));
-    const onClose: Array<() => Promise<void>> = [];
+    const onClose: Array<() => Promise<void>> = [async () => repos.buckets.close()];
     return {
       config,
       log,

@@ -23,6 +23,8 @@ import { mimeOf } from '../repositories/share.repository.js';
 import type { BlobStore } from '../repositories/storage/blob-store.js';
 import type { TaskRepository } from '../repositories/task.repository.js';
 import type { UploadRepository } from '../repositories/upload.repository.js';
+import type { RemoteRepository } from '../repositories/remote.repository.js';
+import { taskKeys } from './task-storage.js';
 import type { Logger } from 'pino';
 import { CancelledError, ProgressReporter } from './progress.js';
 
@@ -38,6 +40,7 @@ const PROBE_CONCURRENCY = 16;
 /** Chunk size when the client names none: CVAT's default for image tasks. */
 export const DEFAULT_CHUNK_SIZE = 36;
 const SKIPPED_EXT = new Set(['.jsonl', '.txt', '.md']);
+const REMOTE_CONCURRENCY = 4;
 
 export class TaskCreationHandler {
   constructor(
@@ -50,6 +53,7 @@ export class TaskCreationHandler {
     private readonly share: ShareRepository,
     private readonly blobs: BlobStore,
     private readonly media: MediaRepository,
+    private readonly remote: RemoteRepository,
     private readonly log: Logger,
   ) {}
 
@@ -114,7 +118,36 @@ export class TaskCreationHandler {
     await this.uploads.clear(taskId);
   }
 
-  private async gather(taskId: number, params: DataRequest): Promise<SourceFile[]> {
+  /**
+   * Downloads remote_files into the task's uploads (CVAT copies them too), named after the last
+   * segment of their path; the fetcher refuses private addresses and enforces size and time limits.
+   */
+  private async download(taskId: number, urls: string[], progress: ProgressReporter): Promise<void> {
+    const taken = new Set((await this.uploads.list(taskId)).map((u) => u.name));
+    let next = 0;
+    let done = 0;
+    const worker = async () => {
+      while (next < urls.length) {
+        const i = next++;
+        const url = urls[i]!;
+        const base = decodeURIComponent(new URL(url).pathname.split('/').filter(Boolean).pop() ?? '') || `file_${i}`;
+        const clean = base.replace(/[\\/\0]/g, '_');
+        const name = taken.has(clean) ? `${i}_${clean}` : clean;
+        taken.add(name);
+        const key = taskKeys.raw(taskId, name);
+        const remote = await this.remote.open(url);
+        await this.blobs.put(key, remote.stream, remote.size !== undefined ? { contentLength: remote.size } : {});
+        const bytes = (await this.blobs.head(key))?.size ?? 0;
+        await this.uploads.record(taskId, { name, blob_key: key, bytes });
+        done++;
+        await progress.report(0.3 * (done / urls.length), `Downloading: ${done} of ${urls.length}`);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(REMOTE_CONCURRENCY, urls.length) }, worker));
+  }
+
+  private async gather(taskId: number, params: DataRequest, progress: ProgressReporter): Promise<SourceFile[]> {
+    if (params.remote_files.length) await this.download(taskId, params.remote_files, progress);
     const uploaded: SourceFile[] = (await this.uploads.list(taskId)).map((u) => ({ name: u.name, source: 'blob', key: u.blob_key }));
     const excluded = new Set(params.server_files_exclude.map((p) => p.replace(/^\/+/, '')));
     const shared: SourceFile[] = params.server_files.length
@@ -182,7 +215,7 @@ export class TaskCreationHandler {
   }
 
   private async create(taskId: number, segmentSize: number, overlap: number | null, params: DataRequest, progress: ProgressReporter): Promise<number> {
-    const files = await this.gather(taskId, params);
+    const files = await this.gather(taskId, params, progress);
     const { ordered, segments: mapped } = this.order(files, params);
     const step = parseFrameFilter(params.frame_filter) ?? 1;
     if (params.start_frame >= ordered.length) {

@@ -107,9 +107,16 @@ export class TaskDataService {
   /** Validates the data parameters and queues the creation; returns the request id. */
   async finish(auth: Auth, taskId: number, params: DataRequest): Promise<string> {
     const task = await this.requireAttachable(auth, taskId);
-    if (params.remote_files.length) {
-      throw AppError.invalid('remote_files', 'creating tasks from remote URLs is not supported yet; upload the files or use the share');
-    }
+    params.remote_files.forEach((url, i) => {
+      // The full check (addresses, redirects, limits) runs when the worker downloads; refuse the obvious now.
+      let parsed: URL;
+      try {
+        parsed = new URL(url);
+      } catch {
+        throw AppError.invalid(`remote_files[${i}]`, `"${url}" is not a URL`);
+      }
+      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw AppError.invalid(`remote_files[${i}]`, 'only http and https URLs are accepted');
+    });
     if (params.cloud_storage_id != null) {
       throw AppError.invalid('cloud_storage_id', 'cloud storages are not supported yet; upload the files or use the share');
     }
@@ -126,8 +133,8 @@ export class TaskDataService {
       throw AppError.invalid('upload_file_order', 'only valid with sorting_method "predefined"');
     }
     const uploads = await this.uploads.list(taskId);
-    if (uploads.length === 0 && params.server_files.length === 0) {
-      throw AppError.invalid('client_files', 'no files: upload client_files or name server_files');
+    if (uploads.length === 0 && params.server_files.length === 0 && params.remote_files.length === 0) {
+      throw AppError.invalid('client_files', 'no files: upload client_files, or name server_files or remote_files');
     }
 
     const requestId = createTaskRequestId(taskId);
