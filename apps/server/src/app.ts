@@ -24,6 +24,7 @@ import { registerRequestRoutes } from './controllers/request.controller.js';
 import { registerTaskDataRoutes } from './controllers/task-data.controller.js';
 import { registerTaskRoutes } from './controllers/task.controller.js';
 import { registerTusRoutes } from './controllers/tus.controller.js';
+import { registerCloudStorageRoutes } from './controllers/cloud-storage.controller.js';
 import { installAuth } from './http/auth-hook.js';
 import { installErrorHandler } from './http/error-handler.js';
 import type { App } from './http/types.js';
@@ -94,6 +95,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   registerAnnotationRoutes(app, ctx.services.annotations, ctx.services.taskAnnotations);
   registerMediaRoutes(app, ctx.services.frames, ctx.services.access);
   registerRequestRoutes(app, ctx.services.requests);
+  registerCloudStorageRoutes(app, ctx.services.cloudStorages);
 
   app.get(
     '/api/schema',

@@ -8,6 +8,7 @@
  *   job      view: assignee, or who may change its task     change: assignee, or who may change its task
  *            delete: who may change its task
  *   label    as its project or task; deleting a label is changing its owner
+ *   cloud storage  view, change, delete: owner (organizations will widen this)
  *
  * The rules are SQL predicates, so a list query filters by them and a single-row check reads the
  * same rule: there is one definition of each. Something a caller may not view answers 404, the
@@ -77,6 +78,12 @@ export function labelAccess(auth: Auth, action: Exclude<Action, 'delete'>, table
   return sql<SqlBool>`(
     exists (select 1 from projects acc_lp where acc_lp.id = ${col(table, 'project_id')} and ${projectAccess(auth, action, 'acc_lp')})
     or exists (select 1 from tasks acc_lt where acc_lt.id = ${col(table, 'task_id')} and ${taskAccess(auth, action, 'acc_lt')}))`;
+}
+
+/** Restricts rows of `cloud_storages` (or the alias `table`) to those `auth` may see, change and delete. */
+export function cloudStorageAccess(auth: Auth, table = 'cloud_storages'): Expression<SqlBool> {
+  if (isAdmin(auth)) return ALL;
+  return sql<SqlBool>`(${col(table, 'owner_id')} = ${auth.user.id})`;
 }
 
 function granted<T>(found: Scoped<T> | undefined, what: string, id: number): T {
