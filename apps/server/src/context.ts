@@ -134,6 +134,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
     const tasks = new TaskService(db, repos.tasks, repos.users, labels, queue);
     const jobs = new JobService(repos.jobs, repos.users);
     const annotations = new AnnotationService(db, access, repos.labels);
+    const cloudStorages = new CloudStorageService(repos.cloudStorages, repos.buckets, repos.media, secrets);
     const all: Services = {
       auth: new AuthService(repos.users, repos.tokens),
       users: new UserService(repos.users),
@@ -143,18 +144,22 @@ export async function createContext(config: Config, options: ContextOptions = {}
       projects: new ProjectService(repos.projects, labels, access, repos.users, (taskIds) => tasks.freeStorage(taskIds)),
       tasks,
       jobs,
-      taskData: new TaskDataService(db, tasks, repos.tasks, repos.uploads, repos.requests, repos.blobs, queue, {
-        maxFiles: config.upload.maxFiles,
-      }),
+      taskData: new TaskDataService(
+        db, tasks, repos.tasks, repos.uploads, repos.requests, repos.blobs, queue, { maxFiles: config.upload.maxFiles }, cloudStorages,
+      ),
       tus: new TusService(repos.tus, repos.blobs, { maxBytes: config.upload.maxBytes }, log),
-      frames: new FrameService(tasks, repos.frames, repos.blobs, new DerivedCache(repos.blobs, new DerivedBlobRepository(db), config.cacheMaxBytes, log), repos.share, repos.media),
+      frames: new FrameService(
+        tasks, repos.frames, repos.blobs, new DerivedCache(repos.blobs, new DerivedBlobRepository(db), config.cacheMaxBytes, log),
+        repos.share, repos.media, cloudStorages,
+      ),
       requests: new RequestService(repos.requests),
       annotations,
       taskAnnotations: new TaskAnnotationService(db, access, repos.labels, annotations),
-      cloudStorages: new CloudStorageService(repos.cloudStorages, repos.buckets, repos.media, secrets),
+      cloudStorages,
       taskCreation: new TaskCreationHandler(
         db, repos.tasks, repos.frames, repos.jobs, repos.uploads, repos.requests, repos.share, repos.blobs, repos.media,
         new RemoteRepository({ allow: config.remote.allow, maxBytes: config.remote.maxBytes, timeoutMs: config.remote.timeoutMs }),
+        cloudStorages,
         log,
       ),
     };

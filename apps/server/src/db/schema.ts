@@ -77,6 +77,8 @@ export interface TasksTable {
   sorting_method: Generated<string>;
   /** none -> queued -> processing -> ready | failed */
   data_state: Generated<'none' | 'queued' | 'processing' | 'ready' | 'failed'>;
+  /** Where the originals stay when the task was made from a cloud storage. */
+  cloud_storage_id: Generated<number | null>;
   created_at: Generated<Date>;
   updated_at: Timestamp;
 }
@@ -109,8 +111,8 @@ export interface TaskFramesTable {
   frame: number;
   /** The file's path as the user gave it (upload name or share-relative path). */
   name: string;
-  /** Where the original lives: 'blob' (our blob store) or 'share' (the share directory). */
-  source: 'blob' | 'share';
+  /** Where the original lives: 'blob' (our blob store), 'share' (the share directory) or 'cloud' (the task's cloud storage). */
+  source: 'blob' | 'share' | 'cloud';
   key: string;
   width: number;
   height: number;

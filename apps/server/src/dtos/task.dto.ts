@@ -67,7 +67,7 @@ export function toTaskDto(t: TaskWithContext, jobs: TaskJobCounts | undefined, u
     data_chunk_size: hasData ? t.chunk_size : null,
     data_compressed_chunk_type: 'imageset',
     data_original_chunk_type: 'imageset',
-    data_cloud_storage_id: null,
+    data_cloud_storage_id: t.cloud_storage_id,
     guide_id: null,
     image_quality: t.image_quality,
     // CVAT's Data object is one-to-one with its task here, so the task id names it.

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 /**
  * Cloud storages: their rows, and the buckets they name (S3 or S3-compatible, reached with the
  * storage's own credentials, anonymously, or with the server's default credential chain).
@@ -281,6 +282,35 @@ export class CloudBucket {
       token = out.IsTruncated ? out.NextContinuationToken : undefined;
     } while (token && seen < limit);
     return undefined;
+  }
+
+  /** Every key under `prefix`, all levels, in S3's order, fetched page by page. */
+  async *listAll(prefix: string): AsyncIterable<string> {
+    let token: string | undefined;
+    do {
+      let out;
+      try {
+        out = await this.client.send(
+          new ListObjectsV2Command({ Bucket: this.name, MaxKeys: 1000, ...(prefix ? { Prefix: prefix } : {}), ...(token ? { ContinuationToken: token } : {}) }),
+        );
+      } catch (err) {
+        throw toBucketError(err, `listing bucket "${this.name}"`);
+      }
+      for (const o of out.Contents ?? []) if (o.Key && !o.Key.endsWith('/')) yield o.Key;
+      token = out.IsTruncated ? out.NextContinuationToken : undefined;
+    } while (token);
+  }
+
+  /** A stream of the object, for serving originals without holding them in memory; null when missing. */
+  async stream(key: string): Promise<{ stream: Readable; size: number | undefined } | null> {
+    try {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.name, Key: key }));
+      return { stream: out.Body as Readable, size: out.ContentLength };
+    } catch (err) {
+      const e = toBucketError(err, `"${key}" in bucket "${this.name}"`);
+      if (e.providerCode === 'NoSuchKey' || (e.status === 'NOT_FOUND' && e.providerCode !== 'NoSuchBucket')) return null;
+      throw e;
+    }
   }
 
   /** The object's bytes (or its first bytes); null when it does not exist. */

@@ -247,6 +247,23 @@ export class CloudStorageService {
     }
   }
 
+  /** The storage a task may be created from: one `auth` can see, and its key prefix. */
+  async requireForTask(auth: Auth, id: number): Promise<{ id: number; prefix: string }> {
+    const row = await this.require(auth, id);
+    return { id: row.id, prefix: parseSpecificAttributes(row.specific_attributes).prefix ?? '' };
+  }
+
+  /**
+   * The bucket of a storage, for background work and frame serving, which checked access on the
+   * task instead. Errors reaching the provider surface as AppErrors naming the storage.
+   */
+  async bucket(id: number): Promise<{ bucket: CloudBucket; prefix: string }> {
+    const row = await this.storages.findDetails(id);
+    if (!row) throw new AppError('NOT_FOUND', `cloud storage ${id} no longer exists`);
+    const attrs = parseSpecificAttributes(row.specific_attributes);
+    return { bucket: this.bucketOf(row, attrs), prefix: attrs.prefix ?? '' };
+  }
+
   private async require(auth: Auth, id: number): Promise<CloudStorageRow> {
     const row = await this.storages.findScoped(id, cloudStorageAccess(auth));
     if (!row) throw AppError.notFound('cloud storage', id);

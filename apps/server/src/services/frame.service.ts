@@ -18,6 +18,17 @@ import { DEFAULT_CHUNK_SIZE } from './task-creation.handler.js';
 import type { TaskService } from './task.service.js';
 import { taskKeys } from './task-storage.js';
 import type { DerivedCache } from './derived-cache.js';
+import type { CloudStorageService } from './cloud-storage.service.js';
+import { BucketError } from '../repositories/cloud-storage.repository.js';
+
+/** Originals read whole from a bucket (to compress or zip) are images: refuse what is not one. */
+const CLOUD_ORIGINAL_MAX_BYTES = 512 * 1024 ** 2;
+
+/** A bucket that stops answering is a clear per-frame 503, not a crash. */
+function cloudError(e: unknown, key: string): unknown {
+  if (e instanceof BucketError) return new AppError('UNAVAILABLE', `cloud storage: cannot read "${key}": ${e.message}`);
+  return e;
+}
 import fs from 'node:fs';
 
 export type Quality = 'compressed' | 'original';
@@ -61,6 +72,7 @@ export class FrameService {
     private readonly cache: DerivedCache,
     private readonly share: ShareRepository,
     private readonly media: MediaRepository,
+    private readonly cloudStorages: CloudStorageService,
   ) {}
 
   async taskScope(auth: Auth, taskId: number): Promise<Scope> {
@@ -97,11 +109,24 @@ export class FrameService {
     return row;
   }
 
-  private async original(row: FrameRow): Promise<Buffer> {
+  private async original(row: FrameRow, task?: TaskWithContext): Promise<Buffer> {
     if (row.source === 'share') return fs.promises.readFile(await this.share.absolutePath(row.key));
+    if (row.source === 'cloud') {
+      const { bucket } = await this.cloudBucket(task);
+      const data = await bucket.read(row.key, { maxBytes: CLOUD_ORIGINAL_MAX_BYTES }).catch((e) => {
+        throw cloudError(e, row.key);
+      });
+      if (!data) throw new AppError('NOT_FOUND', `the original of frame ${row.frame} ("${row.key}") is missing from its cloud storage`);
+      return data;
+    }
     const buf = await this.blobs.get(row.key);
     if (!buf) throw new AppError('NOT_FOUND', `the original of frame ${row.frame} is missing from storage`);
     return buf;
+  }
+
+  private async cloudBucket(task: TaskWithContext | undefined) {
+    if (!task?.cloud_storage_id) throw new AppError('NOT_FOUND', 'the cloud storage of this task was deleted; its frames cannot be read');
+    return this.cloudStorages.bucket(task.cloud_storage_id);
   }
 
   private etag(task: TaskWithContext, kind: string): string {
@@ -112,7 +137,7 @@ export class FrameService {
     const key = taskKeys.compressedFrame(task.id, row.frame);
     const cached = await this.cache.get(key);
     if (cached) return cached;
-    const out = await this.media.compressFrame(await this.original(row), { quality: task.image_quality, name: row.name });
+    const out = await this.media.compressFrame(await this.original(row, task), { quality: task.image_quality, name: row.name });
     await this.cache.put(key, out, task.id, 'image/jpeg');
     return out;
   }
@@ -132,6 +157,14 @@ export class FrameService {
       const abs = await this.share.absolutePath(row.key);
       const st = await fs.promises.stat(abs);
       return { body: fs.createReadStream(abs), length: st.size, contentType: contentTypeOf(row.name), etag };
+    }
+    if (row.source === 'cloud') {
+      const { bucket } = await this.cloudBucket(scope.task);
+      const streamed = await bucket.stream(row.key).catch((e) => {
+        throw cloudError(e, row.key);
+      });
+      if (!streamed) throw new AppError('NOT_FOUND', `the original of frame ${number} ("${row.key}") is missing from its cloud storage`);
+      return { body: streamed.stream, ...(streamed.size !== undefined ? { length: streamed.size } : {}), contentType: contentTypeOf(row.name), etag };
     }
     const s = await this.blobs.getStream(row.key);
     if (!s) throw new AppError('NOT_FOUND', `the original of frame ${number} is missing from storage`);
@@ -159,7 +192,7 @@ export class FrameService {
     const rows = await this.frames.range(scope.task.id, from, last);
     const entries: Record<string, [Uint8Array, { level: 0 }]> = {};
     for (const [i, row] of rows.entries()) {
-      const data = quality === 'compressed' ? await this.compressed(scope.task, row) : await this.original(row);
+      const data = quality === 'compressed' ? await this.compressed(scope.task, row) : await this.original(row, scope.task);
       const ext = quality === 'compressed' ? '.jpg' : path.extname(row.name).toLowerCase() || '.bin';
       // Images are already compressed; storing them saves the CPU deflate would waste.
       entries[`${String(i).padStart(6, '0')}${ext}`] = [data, { level: 0 }];
@@ -184,8 +217,8 @@ export class FrameService {
       deleted_frames: [] as number[],
       included_frames: null,
       chunks_updated_date: t.updated_at.toISOString(),
-      storage: frames.length && (await this.frames.find(t.id, scope.start))?.source === 'share' ? 'share' : 'local',
-      cloud_storage_id: null,
+      storage: t.cloud_storage_id !== null ? 'cloud_storage' : frames.length && (await this.frames.find(t.id, scope.start))?.source === 'share' ? 'share' : 'local',
+      cloud_storage_id: t.cloud_storage_id,
       chapters: null,
     };
   }
@@ -199,7 +232,7 @@ export class FrameService {
     if (cached) return { body: cached, contentType: 'image/jpeg', etag };
     const row = await this.frames.find(scope.task.id, scope.start);
     if (!row) return null;
-    const out = await this.media.makePreview(await this.original(row), { name: row.name });
+    const out = await this.media.makePreview(await this.original(row, scope.task), { name: row.name });
     await this.cache.put(key, out, scope.task.id, 'image/jpeg');
     return { body: out, contentType: 'image/jpeg', etag };
   }

@@ -24,14 +24,18 @@ import type { BlobStore } from '../repositories/storage/blob-store.js';
 import type { TaskRepository } from '../repositories/task.repository.js';
 import type { UploadRepository } from '../repositories/upload.repository.js';
 import type { RemoteRepository } from '../repositories/remote.repository.js';
+import { BucketError, type CloudBucket } from '../repositories/cloud-storage.repository.js';
+import type { CloudStorageService } from './cloud-storage.service.js';
 import { taskKeys } from './task-storage.js';
 import type { Logger } from 'pino';
 import { CancelledError, ProgressReporter } from './progress.js';
 
 interface SourceFile {
   name: string;
-  source: 'blob' | 'share';
+  source: 'blob' | 'share' | 'cloud';
   key: string;
+  /** Known from a manifest: the header need not be read. */
+  size?: { width: number; height: number };
 }
 
 /** Image headers fit in the first bytes for every format but TIFF, whose IFD may sit anywhere. */
@@ -41,6 +45,35 @@ const PROBE_CONCURRENCY = 16;
 export const DEFAULT_CHUNK_SIZE = 36;
 const SKIPPED_EXT = new Set(['.jsonl', '.txt', '.md']);
 const REMOTE_CONCURRENCY = 4;
+const MANIFEST_MAX_BYTES = 256 * 1024 ** 2;
+
+/**
+ * CVAT's image manifest: JSON lines, a version line and a type line, then one line per image with
+ * its `name` (no extension), `extension`, `width` and `height`. Names are relative to the
+ * manifest's directory.
+ */
+function parseManifest(text: string, file: string): Array<{ name: string; size?: { width: number; height: number } }> {
+  const out: Array<{ name: string; size?: { width: number; height: number } }> = [];
+  text.split('\n').forEach((line, i) => {
+    if (!line.trim()) return;
+    let item: { name?: unknown; extension?: unknown; width?: unknown; height?: unknown; type?: unknown };
+    try {
+      item = JSON.parse(line);
+    } catch {
+      throw new AppError('VALIDATION', `${file}:${i + 1}: not a JSON line`, [{ file, line: i + 1, message: 'not JSON' }]);
+    }
+    if (item.type === 'video') throw new AppError('VALIDATION', `${file}: video manifests are not supported yet`, [{ file, message: 'video manifest' }]);
+    if (typeof item.name !== 'string') return;
+    const name = item.name + (typeof item.extension === 'string' ? item.extension : '');
+    if (name.split('/').some((seg) => seg === '..' || seg === '.') || name.startsWith('/')) {
+      throw new AppError('VALIDATION', `${file}:${i + 1}: "${name}" leaves the manifest's directory`, [{ file, line: i + 1, message: 'unsafe name' }]);
+    }
+    const w = Number(item.width);
+    const h = Number(item.height);
+    out.push(Number.isInteger(w) && w > 0 && Number.isInteger(h) && h > 0 ? { name, size: { width: w, height: h } } : { name });
+  });
+  return out;
+}
 
 export class TaskCreationHandler {
   constructor(
@@ -54,6 +87,7 @@ export class TaskCreationHandler {
     private readonly blobs: BlobStore,
     private readonly media: MediaRepository,
     private readonly remote: RemoteRepository,
+    private readonly cloudStorages: CloudStorageService,
     private readonly log: Logger,
   ) {}
 
@@ -150,6 +184,7 @@ export class TaskCreationHandler {
     if (params.remote_files.length) await this.download(taskId, params.remote_files, progress);
     const uploaded: SourceFile[] = (await this.uploads.list(taskId)).map((u) => ({ name: u.name, source: 'blob', key: u.blob_key }));
     const excluded = new Set(params.server_files_exclude.map((p) => p.replace(/^\/+/, '')));
+    if (params.cloud_storage_id != null) return this.gatherCloud(params, excluded);
     const shared: SourceFile[] = params.server_files.length
       ? (await this.share.expand(params.server_files))
           .filter((p) => !excluded.has(p) && ![...excluded].some((ex) => p.startsWith(ex.replace(/\/?$/, '/'))))
@@ -197,8 +232,58 @@ export class TaskCreationHandler {
     return { ordered: names.map((n) => byName.get(n)!), segments: null };
   }
 
-  private async probe(file: SourceFile): Promise<ImageProbe> {
+  /**
+   * Files of a cloud storage, read in place: keys as given, every key under a prefix ending in
+   * '/', and the images a manifest (.jsonl, CVAT's format) names, with their sizes, so a
+   * 100,000-image task needs no read of any image.
+   */
+  private async gatherCloud(params: DataRequest, excluded: Set<string>): Promise<SourceFile[]> {
+    const { bucket, prefix } = await this.cloudStorages.bucket(params.cloud_storage_id!);
+    const out: SourceFile[] = [];
+    const seen = new Set<string>();
+    const add = (key: string, size?: { width: number; height: number }) => {
+      const name = key.startsWith(prefix) ? key.slice(prefix.length) : key;
+      if (seen.has(key) || excluded.has(name) || SKIPPED_EXT.has(path.extname(name).toLowerCase())) return;
+      seen.add(key);
+      out.push({ name, source: 'cloud', key, ...(size ? { size } : {}) });
+    };
+    try {
+      for (const entry of params.server_files) {
+        const key = prefix + entry.replace(/^\/+/, '');
+        if (entry.endsWith('.jsonl')) {
+          const text = await bucket.read(key, { maxBytes: MANIFEST_MAX_BYTES });
+          if (!text) throw new AppError('VALIDATION', `${entry}: no such manifest in the cloud storage`, [{ file: entry, message: 'not found' }]);
+          const dir = key.slice(0, key.lastIndexOf('/') + 1);
+          for (const item of parseManifest(text.toString('utf8'), entry)) add(dir + item.name, item.size);
+        } else if (entry.endsWith('/') || entry === '') {
+          for await (const k of bucket.listAll(key)) add(k);
+        } else {
+          add(key);
+        }
+      }
+    } catch (e) {
+      if (e instanceof BucketError) throw new AppError('UNAVAILABLE', `cloud storage ${params.cloud_storage_id}: ${e.message}`);
+      throw e;
+    }
+    if (out.length === 0) throw AppError.invalid('server_files', 'no images found in the cloud storage under the given keys');
+    return out;
+  }
+
+  private async probe(file: SourceFile, cloud: CloudBucket | null): Promise<ImageProbe> {
+    if (file.size) return { ...file.size, orientation: 1, format: 'jpeg' };
     if (file.source === 'share') return this.media.probeImage(await this.share.absolutePath(file.key), file.name);
+    if (file.source === 'cloud') {
+      // A ranged read of the first bytes; the whole object only when its header lies further in.
+      const head = await cloud!.read(file.key, { maxBytes: MANIFEST_MAX_BYTES, firstBytes: HEADER_BYTES });
+      if (!head) throw new AppError('INVALID_MEDIA', `${file.name}: not found in the cloud storage`, [{ file: file.name, message: 'missing' }]);
+      try {
+        return await this.media.probeImage(head, file.name);
+      } catch (e) {
+        if (head.length < HEADER_BYTES) throw e;
+        const whole = await cloud!.read(file.key, { maxBytes: 512 * 1024 ** 2 });
+        return this.media.probeImage(whole ?? Buffer.alloc(0), file.name);
+      }
+    }
     const head = await this.blobs.getStream(file.key, { start: 0, end: HEADER_BYTES - 1 });
     if (!head) throw new AppError('INVALID_MEDIA', `${file.name}: the uploaded file is missing`, [{ file: file.name, message: 'missing' }]);
     const chunks: Buffer[] = [];
@@ -224,13 +309,14 @@ export class TaskCreationHandler {
     const indexes = mapped ? ordered.map((_, i) => i) : selectFrames(ordered.length, { start: params.start_frame, ...(params.stop_frame !== undefined ? { stop: params.stop_frame } : {}), step });
     const selected = indexes.map((i) => ordered[i]!);
 
+    const cloud = params.cloud_storage_id != null ? (await this.cloudStorages.bucket(params.cloud_storage_id)).bucket : null;
     const probes: ImageProbe[] = new Array(selected.length);
     let next = 0;
     let done = 0;
     const worker = async () => {
       while (next < selected.length) {
         const i = next++;
-        probes[i] = await this.probe(selected[i]!);
+        probes[i] = await this.probe(selected[i]!, cloud);
         done++;
         await progress.report(0.9 * (done / selected.length), `Reading image headers: ${done} of ${selected.length}`);
       }

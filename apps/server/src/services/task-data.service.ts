@@ -18,6 +18,7 @@ import type { TaskRepository } from '../repositories/task.repository.js';
 import type { UploadRepository } from '../repositories/upload.repository.js';
 import type { Auth } from './auth/auth.js';
 import type { TaskService } from './task.service.js';
+import type { CloudStorageService } from './cloud-storage.service.js';
 import { taskKeys } from './task-storage.js';
 
 export const CREATE_TASK_OPERATION = 'create';
@@ -56,6 +57,7 @@ export class TaskDataService {
     private readonly blobs: BlobStore,
     private readonly queue: JobQueue,
     private readonly limits: { maxFiles: number },
+    private readonly cloudStorages: CloudStorageService,
   ) {}
 
   /** The task, if `auth` may attach data to it and it has none yet. */
@@ -117,8 +119,18 @@ export class TaskDataService {
       }
       if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw AppError.invalid(`remote_files[${i}]`, 'only http and https URLs are accepted');
     });
+    let cloudStorageId: number | null = null;
     if (params.cloud_storage_id != null) {
-      throw AppError.invalid('cloud_storage_id', 'cloud storages are not supported yet; upload the files or use the share');
+      try {
+        cloudStorageId = (await this.cloudStorages.requireForTask(auth, params.cloud_storage_id)).id;
+      } catch (e) {
+        if (e instanceof AppError && e.code === 'NOT_FOUND') throw AppError.invalid('cloud_storage_id', `cloud storage ${params.cloud_storage_id} not found`);
+        throw e;
+      }
+      if (params.server_files.length === 0) throw AppError.invalid('server_files', 'name the keys, prefixes (ending in "/") or manifest to take from the cloud storage');
+      params.server_files.forEach((key, i) => {
+        if (key.split('/').some((seg) => seg === '..' || seg === '.')) throw AppError.invalid(`server_files[${i}]`, `"${key}" is not a key of the storage`);
+      });
     }
     if (params.validation_params != null) {
       throw AppError.invalid('validation_params', 'honeypot validation is not supported yet');
@@ -165,6 +177,7 @@ export class TaskDataService {
           frame_filter: params.frame_filter,
           sorting_method: params.sorting_method,
           chunk_size: params.chunk_size ?? null,
+          cloud_storage_id: cloudStorageId,
         },
         trx,
       );
