@@ -34,6 +34,9 @@ import { storageCleanupHandler } from './services/storage-cleanup.handler.js';
 import { TaskCreationHandler } from './services/task-creation.handler.js';
 import { TaskDataService } from './services/task-data.service.js';
 import { TaskService } from './services/task.service.js';
+import path from 'node:path';
+import { VideoRepository } from './repositories/video.repository.js';
+import { VideoFileRepository } from './repositories/video-file.repository.js';
 import { RemoteRepository } from './repositories/remote.repository.js';
 import { DerivedCache } from './services/derived-cache.js';
 import { DerivedBlobRepository } from './repositories/derived-blob.repository.js';
@@ -135,6 +138,8 @@ export async function createContext(config: Config, options: ContextOptions = {}
     const jobs = new JobService(repos.jobs, repos.users);
     const annotations = new AnnotationService(db, access, repos.labels);
     const cloudStorages = new CloudStorageService(repos.cloudStorages, repos.buckets, repos.media, secrets);
+    const video = new VideoRepository();
+    const videoFiles = new VideoFileRepository(repos.share, repos.blobs, path.join(config.dataDir, 'cache', 'videos'));
     const all: Services = {
       auth: new AuthService(repos.users, repos.tokens),
       users: new UserService(repos.users),
@@ -150,7 +155,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
       tus: new TusService(repos.tus, repos.blobs, { maxBytes: config.upload.maxBytes }, log),
       frames: new FrameService(
         tasks, repos.frames, repos.blobs, new DerivedCache(repos.blobs, new DerivedBlobRepository(db), config.cacheMaxBytes, log),
-        repos.share, repos.media, cloudStorages,
+        repos.share, repos.media, cloudStorages, video, videoFiles,
       ),
       requests: new RequestService(repos.requests),
       annotations,
@@ -160,6 +165,8 @@ export async function createContext(config: Config, options: ContextOptions = {}
         db, repos.tasks, repos.frames, repos.jobs, repos.uploads, repos.requests, repos.share, repos.blobs, repos.media,
         new RemoteRepository({ allow: config.remote.allow, maxBytes: config.remote.maxBytes, timeoutMs: config.remote.timeoutMs }),
         cloudStorages,
+        video,
+        videoFiles,
         log,
       ),
     };

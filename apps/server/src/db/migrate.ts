@@ -12,6 +12,7 @@ import * as m0004 from './migrations/0004_annotations.js';
 import * as m0005 from './migrations/0005_cloud_storages.js';
 import * as m0006 from './migrations/0006_derived_cache.js';
 import * as m0007 from './migrations/0007_task_cloud_storage.js';
+import * as m0008 from './migrations/0008_task_videos.js';
 
 const migrations: Record<string, Migration> = {
   '0001_core': m0001,
@@ -21,6 +22,7 @@ const migrations: Record<string, Migration> = {
   '0005_cloud_storages': m0005,
   '0006_derived_cache': m0006,
   '0007_task_cloud_storage': m0007,
+  '0008_task_videos': m0008,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -310,6 +310,23 @@ export interface CloudStoragesTable {
   updated_at: Timestamp;
 }
 
+export interface TaskVideosTable {
+  task_id: number;
+  name: string;
+  source: 'blob' | 'share' | 'cloud';
+  key: string;
+  width: number;
+  height: number;
+  frame_count: number;
+  fps: number;
+  first_index: number;
+  step: number;
+  keyframes: ColumnType<number[], number[] | string, number[] | string>;
+  keyframe_times: ColumnType<number[], number[] | string, number[] | string>;
+}
+
+export type TaskVideoRow = Selectable<TaskVideosTable>;
+
 export interface DB {
   users: UsersTable;
   auth_tokens: AuthTokensTable;
@@ -328,6 +345,7 @@ export interface DB {
   tracked_shapes: TrackedShapesTable;
   annotation_changes: AnnotationChangesTable;
   derived_blobs: DerivedBlobsTable;
+  task_videos: TaskVideosTable;
   task_uploads: TaskUploadsTable;
   tus_uploads: TusUploadsTable;
   cloud_storages: CloudStoragesTable;

@@ -1,6 +1,6 @@
 import type { Insertable } from 'kysely';
 import type { Db } from '../db/database.js';
-import type { FrameRow, TaskFramesTable } from '../db/schema.js';
+import type { FrameRow, TaskFramesTable, TaskVideoRow } from '../db/schema.js';
 
 /** Rows per INSERT: large enough to amortize round trips, small enough to stay under bind limits. */
 const BATCH = 2000;
@@ -39,6 +39,11 @@ export class FrameRepository {
       .where('frame', '<=', stop)
       .orderBy('frame')
       .execute();
+  }
+
+  /** The video of a video task. */
+  video(taskId: number): Promise<TaskVideoRow | undefined> {
+    return this.db.selectFrom('task_videos').selectAll().where('task_id', '=', taskId).executeTakeFirst();
   }
 
   async deleteForTask(taskId: number): Promise<void> {

@@ -19,6 +19,9 @@ import type { TaskService } from './task.service.js';
 import { taskKeys } from './task-storage.js';
 import type { DerivedCache } from './derived-cache.js';
 import type { CloudStorageService } from './cloud-storage.service.js';
+import type { VideoRepository } from '../repositories/video.repository.js';
+import type { VideoFileRepository } from '../repositories/video-file.repository.js';
+import sharp from 'sharp';
 import { BucketError } from '../repositories/cloud-storage.repository.js';
 
 /** Originals read whole from a bucket (to compress or zip) are images: refuse what is not one. */
@@ -73,6 +76,8 @@ export class FrameService {
     private readonly share: ShareRepository,
     private readonly media: MediaRepository,
     private readonly cloudStorages: CloudStorageService,
+    private readonly video: VideoRepository,
+    private readonly videoFiles: VideoFileRepository,
   ) {}
 
   async taskScope(auth: Auth, taskId: number): Promise<Scope> {
@@ -124,6 +129,50 @@ export class FrameService {
     return buf;
   }
 
+  /** The local file and seek index of a video task's source. */
+  private async videoOf(task: TaskWithContext) {
+    const video = await this.frames.video(task.id);
+    if (!video) throw new AppError('NOT_FOUND', `task ${task.id} has no video`);
+    const file = await this.videoFiles.path(video.source, video.key, task.id, async () => {
+      if (video.source === 'cloud') return (await (await this.cloudBucket(task)).bucket.stream(video.key))?.stream ?? null;
+      return (await this.blobs.getStream(video.key))?.stream ?? null;
+    });
+    return { video, file, seek: { keyframes: video.keyframes, keyframeTimes: video.keyframe_times } };
+  }
+
+  /** Decodes task frames [from, to] of a video task into JPEGs (compressed) or PNGs (original). */
+  private async decodeVideo(task: TaskWithContext, from: number, to: number, quality: Quality): Promise<Buffer[]> {
+    const { video, file, seek } = await this.videoOf(task);
+    const out: Buffer[] = [];
+    if (video.step === 1) {
+      for await (const f of this.video.decodeFrames(file, { start: video.first_index + from, count: to - from + 1, seek, name: video.name })) {
+        out.push(await this.encodeRgb(f, task, quality));
+      }
+    } else {
+      for (let n = from; n <= to; n++) {
+        out.push(await this.encodeRgb(await this.video.decodeFrame(file, video.first_index + n * video.step, seek, { name: video.name }), task, quality));
+      }
+    }
+    return out;
+  }
+
+  private encodeRgb(f: { width: number; height: number; rgb: Buffer }, task: TaskWithContext, quality: Quality): Promise<Buffer> {
+    const img = sharp(f.rgb, { raw: { width: f.width, height: f.height, channels: 3 } });
+    return quality === 'compressed' ? img.jpeg({ quality: task.image_quality, mozjpeg: false }).toBuffer() : img.png({ compressionLevel: 1 }).toBuffer();
+  }
+
+  private async videoFrame(scope: Scope, number: number, quality: Quality): Promise<MediaBody> {
+    this.checkFrame(scope, number);
+    const key = quality === 'compressed' ? taskKeys.compressedFrame(scope.task.id, number) : `${taskKeys.compressedFrame(scope.task.id, number)}.png`;
+    const etag = this.etag(scope.task, `f${number}${quality[0]}`);
+    const type = quality === 'compressed' ? 'image/jpeg' : 'image/png';
+    const cached = await this.cache.get(key);
+    if (cached) return { body: cached, contentType: type, etag };
+    const [data] = await this.decodeVideo(scope.task, number, number, quality);
+    await this.cache.put(key, data!, scope.task.id, type);
+    return { body: data!, contentType: type, etag };
+  }
+
   private async cloudBucket(task: TaskWithContext | undefined) {
     if (!task?.cloud_storage_id) throw new AppError('NOT_FOUND', 'the cloud storage of this task was deleted; its frames cannot be read');
     return this.cloudStorages.bucket(task.cloud_storage_id);
@@ -143,6 +192,7 @@ export class FrameService {
   }
 
   async frame(scope: Scope, number: number, quality: Quality): Promise<MediaBody> {
+    if (scope.task.media_type === 'video') return this.videoFrame(scope, number, quality);
     if (quality === 'compressed') {
       this.checkFrame(scope, number);
       const etag = this.etag(scope.task, `f${number}c`);
@@ -189,8 +239,15 @@ export class FrameService {
     const etag = this.etag(scope.task, `c${from}-${last}${quality[0]}`);
     const cached = await this.cache.get(key);
     if (cached) return { body: cached, contentType: 'application/zip', etag };
-    const rows = await this.frames.range(scope.task.id, from, last);
     const entries: Record<string, [Uint8Array, { level: 0 }]> = {};
+    if (scope.task.media_type === 'video') {
+      const frames = await this.decodeVideo(scope.task, from, last, quality);
+      frames.forEach((data, i) => (entries[`${String(i).padStart(6, '0')}${quality === 'compressed' ? '.jpg' : '.png'}`] = [data, { level: 0 }]));
+      const zip = Buffer.from(zipSync(entries));
+      await this.cache.put(key, zip, scope.task.id, 'application/zip');
+      return { body: zip, contentType: 'application/zip', etag };
+    }
+    const rows = await this.frames.range(scope.task.id, from, last);
     for (const [i, row] of rows.entries()) {
       const data = quality === 'compressed' ? await this.compressed(scope.task, row) : await this.original(row, scope.task);
       const ext = quality === 'compressed' ? '.jpg' : path.extname(row.name).toLowerCase() || '.bin';
@@ -205,7 +262,12 @@ export class FrameService {
   async meta(scope: Scope) {
     const t = scope.task;
     const hasData = t.data_state === 'ready';
-    const frames = hasData ? await this.frames.meta(t.id, scope.start, scope.stop) : [];
+    const video = hasData && t.media_type === 'video' ? await this.frames.video(t.id) : undefined;
+    const frames = !hasData
+      ? []
+      : video
+        ? Array.from({ length: scope.stop - scope.start + 1 }, (_, i) => ({ width: video.width, height: video.height, name: video.name }))
+        : await this.frames.meta(t.id, scope.start, scope.stop);
     return {
       chunk_size: hasData ? (t.chunk_size ?? DEFAULT_CHUNK_SIZE) : null,
       size: hasData ? scope.stop - scope.start + 1 : 0,
@@ -230,9 +292,18 @@ export class FrameService {
     const etag = this.etag(scope.task, `p${scope.start}`);
     const cached = await this.cache.get(key);
     if (cached) return { body: cached, contentType: 'image/jpeg', etag };
-    const row = await this.frames.find(scope.task.id, scope.start);
-    if (!row) return null;
-    const out = await this.media.makePreview(await this.original(row, scope.task), { name: row.name });
+    let source: Buffer;
+    let name: string;
+    if (scope.task.media_type === 'video') {
+      source = (await this.videoFrame(scope, scope.start, 'compressed')).body as Buffer;
+      name = `frame ${scope.start}`;
+    } else {
+      const row = await this.frames.find(scope.task.id, scope.start);
+      if (!row) return null;
+      source = await this.original(row, scope.task);
+      name = row.name;
+    }
+    const out = await this.media.makePreview(source, { name });
     await this.cache.put(key, out, scope.task.id, 'image/jpeg');
     return { body: out, contentType: 'image/jpeg', etag };
   }

@@ -26,6 +26,8 @@ import type { UploadRepository } from '../repositories/upload.repository.js';
 import type { RemoteRepository } from '../repositories/remote.repository.js';
 import { BucketError, type CloudBucket } from '../repositories/cloud-storage.repository.js';
 import type { CloudStorageService } from './cloud-storage.service.js';
+import type { VideoRepository } from '../repositories/video.repository.js';
+import type { VideoFileRepository } from '../repositories/video-file.repository.js';
 import { taskKeys } from './task-storage.js';
 import type { Logger } from 'pino';
 import { CancelledError, ProgressReporter } from './progress.js';
@@ -88,6 +90,8 @@ export class TaskCreationHandler {
     private readonly media: MediaRepository,
     private readonly remote: RemoteRepository,
     private readonly cloudStorages: CloudStorageService,
+    private readonly video: VideoRepository,
+    private readonly videoFiles: VideoFileRepository,
     private readonly log: Logger,
   ) {}
 
@@ -143,6 +147,7 @@ export class TaskCreationHandler {
 
   private async clearPartial(taskId: number): Promise<void> {
     await this.frames.deleteForTask(taskId);
+    await this.db.deleteFrom('task_videos').where('task_id', '=', taskId).execute();
     await this.jobs.deleteForTask(this.db, taskId);
   }
 
@@ -193,7 +198,6 @@ export class TaskCreationHandler {
     const all = [...uploaded, ...shared].filter((f) => !SKIPPED_EXT.has(path.extname(f.name).toLowerCase()));
     for (const f of all) {
       const mime = mimeOf(f.name);
-      if (mime === 'video') throw new AppError('INVALID_MEDIA', `${f.name}: video tasks are not supported yet`, [{ file: f.name, message: 'video not supported yet' }]);
       if (mime === 'archive') throw new AppError('INVALID_MEDIA', `${f.name}: archives are not supported yet; upload the images themselves`, [{ file: f.name, message: 'archive not supported yet' }]);
     }
     if (all.length === 0) throw AppError.invalid('client_files', 'none of the files is an image');
@@ -269,6 +273,67 @@ export class TaskCreationHandler {
     return out;
   }
 
+  /**
+   * A video task: the probe counts the frames exactly and indexes the keyframes (stored, so a
+   * job's first frame decodes from the nearest keyframe); start/stop/step pick the task's frames.
+   * Frames are decoded on demand, never all at creation.
+   */
+  private async createVideo(taskId: number, segmentSize: number, overlap: number | null, params: DataRequest, file: SourceFile, progress: ProgressReporter): Promise<number> {
+    await progress.report(0.1, `Reading ${file.name}`, true);
+    const local = await this.videoFiles.path(file.source, file.key, taskId, async () => {
+      if (file.source === 'cloud') return (await (await this.cloudStorages.bucket(params.cloud_storage_id!)).bucket.stream(file.key))?.stream ?? null;
+      return (await this.blobs.getStream(file.key))?.stream ?? null;
+    });
+    const probe = await this.video.probe(local, file.name);
+    const step = parseFrameFilter(params.frame_filter) ?? 1;
+    if (params.start_frame >= probe.frameCount) {
+      throw AppError.invalid('start_frame', `is ${params.start_frame} but ${file.name} has ${probe.frameCount} frames`);
+    }
+    const stop = Math.min(params.stop_frame ?? probe.frameCount - 1, probe.frameCount - 1);
+    const size = Math.floor((stop - params.start_frame) / step) + 1;
+    // CVAT overlaps video jobs by 5 frames by default, so tracks survive the seam.
+    const ov = overlap ?? (segmentSize > 0 && segmentSize < size ? 5 : 0);
+    const segments = splitIntoSegments(size, segmentSize, ov);
+    await progress.report(0.9, 'Creating jobs', true);
+    await this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('task_videos').where('task_id', '=', taskId).execute();
+      await trx
+        .insertInto('task_videos')
+        .values({
+          task_id: taskId,
+          name: file.name,
+          source: file.source,
+          key: file.key,
+          width: probe.width,
+          height: probe.height,
+          frame_count: probe.frameCount,
+          fps: probe.fps,
+          first_index: params.start_frame,
+          step,
+          keyframes: `{${probe.keyframes.join(',')}}`,
+          keyframe_times: `{${probe.keyframeTimes.join(',')}}`,
+        })
+        .execute();
+      await this.jobs.createForSegments(trx, taskId, segments);
+      await this.tasks.update(
+        taskId,
+        {
+          size,
+          media_type: 'video',
+          mode: 'interpolation',
+          data_state: 'ready',
+          segment_size: segmentSize > 0 && segmentSize < size ? segmentSize : size,
+          overlap: ov,
+          stop_frame: stop,
+          chunk_size: params.chunk_size ?? DEFAULT_CHUNK_SIZE,
+        },
+        trx,
+      );
+    });
+    await this.uploads.clear(taskId);
+    return size;
+  }
+
   private async probe(file: SourceFile, cloud: CloudBucket | null): Promise<ImageProbe> {
     if (file.size) return { ...file.size, orientation: 1, format: 'jpeg' };
     if (file.source === 'share') return this.media.probeImage(await this.share.absolutePath(file.key), file.name);
@@ -301,6 +366,15 @@ export class TaskCreationHandler {
 
   private async create(taskId: number, segmentSize: number, overlap: number | null, params: DataRequest, progress: ProgressReporter): Promise<number> {
     const files = await this.gather(taskId, params, progress);
+    const videos = files.filter((f) => mimeOf(f.name) === 'video');
+    if (videos.length > 0) {
+      if (files.length !== 1) {
+        throw new AppError('VALIDATION', `${videos[0]!.name}: a video task takes exactly one video and no other file (got ${files.length} files)`, [
+          { file: videos[0]!.name, message: 'one video per task' },
+        ]);
+      }
+      return this.createVideo(taskId, segmentSize, overlap, params, videos[0]!, progress);
+    }
     const { ordered, segments: mapped } = this.order(files, params);
     const step = parseFrameFilter(params.frame_filter) ?? 1;
     if (params.start_frame >= ordered.length) {

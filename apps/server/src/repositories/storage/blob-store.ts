@@ -52,6 +52,11 @@ export interface BlobStore {
   list(prefix: string): AsyncIterable<BlobInfo>;
   /** Throws when the store cannot be read and written (health checks). */
   check(): Promise<void>;
+  /**
+   * The object as a file on this machine, when the driver keeps it as one (local disk), for
+   * tools that need a path (ffmpeg); undefined otherwise.
+   */
+  localPath?(key: string): string | undefined;
 }
 
 /** Throws for keys that are empty, absolute, contain '..' segments, backslashes or NUL. */

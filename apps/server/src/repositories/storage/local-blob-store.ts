@@ -234,6 +234,10 @@ export class LocalBlobStore implements BlobStore {
     }
   }
 
+  localPath(key: string): string {
+    return this.#path(key);
+  }
+
   #path(key: string): string {
     assertSafeKey(key);
     const resolved = path.resolve(this.root, ...key.split('/'));
