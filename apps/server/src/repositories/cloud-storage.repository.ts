@@ -1,3 +1,4 @@
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { Readable } from 'node:stream';
 /**
  * Cloud storages: their rows, and the buckets they name (S3 or S3-compatible, reached with the
@@ -299,6 +300,11 @@ export class CloudBucket {
       for (const o of out.Contents ?? []) if (o.Key && !o.Key.endsWith('/')) yield o.Key;
       token = out.IsTruncated ? out.NextContinuationToken : undefined;
     } while (token);
+  }
+
+  /** A GET URL for the object that works without credentials for `seconds`. */
+  presign(key: string, seconds: number): Promise<string> {
+    return getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.name, Key: key }), { expiresIn: seconds });
   }
 
   /** A stream of the object, for serving originals without holding them in memory; null when missing. */

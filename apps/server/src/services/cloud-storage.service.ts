@@ -45,6 +45,12 @@ export interface SpecificAttributes {
   /** '' or a path ending in '/': the part of the bucket this storage is limited to. */
   prefix: string;
   forcePathStyle: boolean;
+  /**
+   * How original frames reach clients (a Framewise extension): 'proxy' (default) streams them
+   * through the server; 'redirect' answers with a presigned URL valid for a minute, which spares
+   * the server the bytes but needs the bucket reachable from the browsers.
+   */
+  originalDelivery: 'proxy' | 'redirect';
 }
 
 /** Secrets of a KEY_SECRET_KEY_PAIR storage, as sealed in its row. */
@@ -54,7 +60,7 @@ interface StoredSecrets {
   session_token?: string;
 }
 
-const SPECIFIC_ATTRIBUTES = ['region', 'endpoint_url', 'prefix', 'force_path_style'] as const;
+const SPECIFIC_ATTRIBUTES = ['region', 'endpoint_url', 'prefix', 'force_path_style', 'original_delivery'] as const;
 const USABLE_CREDENTIALS: readonly CredentialsType[] = ['KEY_SECRET_KEY_PAIR', 'ANONYMOUS_ACCESS', 'DEFAULT_CREDENTIAL_CHAIN'];
 const SECRET_FIELDS = ['key', 'secret_key', 'session_token'] as const;
 
@@ -257,11 +263,11 @@ export class CloudStorageService {
    * The bucket of a storage, for background work and frame serving, which checked access on the
    * task instead. Errors reaching the provider surface as AppErrors naming the storage.
    */
-  async bucket(id: number): Promise<{ bucket: CloudBucket; prefix: string }> {
+  async bucket(id: number): Promise<{ bucket: CloudBucket; prefix: string; originalDelivery: 'proxy' | 'redirect' }> {
     const row = await this.storages.findDetails(id);
     if (!row) throw new AppError('NOT_FOUND', `cloud storage ${id} no longer exists`);
     const attrs = parseSpecificAttributes(row.specific_attributes);
-    return { bucket: this.bucketOf(row, attrs), prefix: attrs.prefix ?? '' };
+    return { bucket: this.bucketOf(row, attrs), prefix: attrs.prefix ?? '', originalDelivery: attrs.originalDelivery };
   }
 
   private async require(auth: Auth, id: number): Promise<CloudStorageRow> {
@@ -427,7 +433,9 @@ export function parseSpecificAttributes(text: string): SpecificAttributes {
     if (!['true', 'false', '1', '0'].includes(flag.toLowerCase())) throw AppError.invalid(field, 'force_path_style must be true or false');
     forcePathStyle = flag.toLowerCase() === 'true' || flag === '1';
   }
-  return { region, endpointUrl, prefix, forcePathStyle };
+  const delivery = seen.get('original_delivery') || 'proxy';
+  if (delivery !== 'proxy' && delivery !== 'redirect') throw AppError.invalid(field, 'original_delivery must be proxy or redirect');
+  return { region, endpointUrl, prefix, forcePathStyle, originalDelivery: delivery };
 }
 
 /**

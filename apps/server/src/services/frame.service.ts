@@ -26,6 +26,8 @@ import { BucketError } from '../repositories/cloud-storage.repository.js';
 
 /** Originals read whole from a bucket (to compress or zip) are images: refuse what is not one. */
 const CLOUD_ORIGINAL_MAX_BYTES = 512 * 1024 ** 2;
+/** Lifetime of a presigned link to an original: long enough to follow, too short to share. */
+const PRESIGNED_SECONDS = 60;
 
 /** A bucket that stops answering is a clear per-frame 503, not a crash. */
 function cloudError(e: unknown, key: string): unknown {
@@ -37,6 +39,8 @@ import fs from 'node:fs';
 export type Quality = 'compressed' | 'original';
 
 export interface MediaBody {
+  /** Send the client there instead (a presigned link to a cloud original). */
+  redirect?: string;
   body: Buffer | Readable;
   contentType: string;
   length?: number;
@@ -209,7 +213,9 @@ export class FrameService {
       return { body: fs.createReadStream(abs), length: st.size, contentType: contentTypeOf(row.name), etag };
     }
     if (row.source === 'cloud') {
-      const { bucket } = await this.cloudBucket(scope.task);
+      const { bucket, originalDelivery } = await this.cloudBucket(scope.task);
+      // The caller's access was checked above, on this request: the link is made for them alone and expires soon.
+      if (originalDelivery === 'redirect') return { redirect: await bucket.presign(row.key, PRESIGNED_SECONDS), body: Buffer.alloc(0), contentType: contentTypeOf(row.name), etag };
       const streamed = await bucket.stream(row.key).catch((e) => {
         throw cloudError(e, row.key);
       });

@@ -100,6 +100,33 @@ describe('tasks from a cloud storage', () => {
     expect(denied.status).toBe(400);
   });
 
+  it('redirects to a short-lived presigned link for storages that choose it, after checking access', async () => {
+    const created = await s.admin.post('/api/cloudstorages', {
+      provider_type: 'AWS_S3_BUCKET',
+      resource: s3.bucket,
+      display_name: 'direct',
+      credentials_type: 'KEY_SECRET_KEY_PAIR',
+      key: s3.credentials.accessKeyId,
+      secret_key: s3.credentials.secretAccessKey,
+      specific_attributes: `endpoint_url=${encodeURIComponent(s3.endpoint)}&original_delivery=redirect`,
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const { taskId, res } = await taskFrom(['raw/batch/img_1.jpg'], created.body.id);
+    expect((await waitForRequest(s.admin, res.body.rq_id)).status).toBe('finished');
+    const url = `${s.url}/api/tasks/${taskId}/data?type=frame&number=0&quality=original`;
+    const manual = await fetch(url, { redirect: 'manual', headers: { authorization: `Token ${s.admin.token}` } });
+    expect(manual.status).toBe(302);
+    expect(manual.headers.get('cache-control')).toBe('no-store');
+    const location = manual.headers.get('location')!;
+    expect(location.startsWith(s3.endpoint)).toBe(true);
+    expect(location).toContain('X-Amz-Expires=60');
+    const followed = Buffer.from(await (await fetch(location)).arrayBuffer());
+    expect(Buffer.compare(followed, images.get('raw/batch/img_1.jpg')!)).toBe(0);
+    const stranger = await s.user('peeker');
+    const denied = await fetch(url, { redirect: 'manual', headers: { authorization: `Token ${stranger.token}` } });
+    expect(denied.status).toBe(404);
+  });
+
   it('answers a clear 503 per frame when the bucket becomes unreachable', async () => {
     const { taskId, res } = await taskFrom(['raw/batch/img_3.jpg']);
     expect((await waitForRequest(s.admin, res.body.rq_id)).status).toBe('finished');
