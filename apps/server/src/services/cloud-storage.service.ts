@@ -20,7 +20,10 @@ import {
   type ContentQuery,
   type FileInfo,
 } from '../dtos/cloud-storage.dto.js';
+import dns from 'node:dns/promises';
+import net from 'node:net';
 import { AppError, type ErrorDetail } from '../errors.js';
+import { isForbiddenAddress } from '../repositories/remote.repository.js';
 import type { ListPage } from '../http/list-query.js';
 import {
   BucketError,
@@ -78,6 +81,8 @@ export class CloudStorageService {
     private readonly media: MediaRepository,
     /** null on a PostgreSQL deployment without FRAMEWISE_SECRET_KEY. */
     private readonly secrets: SecretBox | null,
+    /** Addresses and CIDRs an admin allowed although private (FRAMEWISE_REMOTE_ALLOW_PRIVATE). */
+    private readonly endpointAllow: string[] = [],
   ) {}
 
   list(auth: Auth, query: Record<string, unknown>): Promise<ListPage<CloudStorageDetails>> {
@@ -92,6 +97,7 @@ export class CloudStorageService {
   async create(auth: Auth, input: CloudStorageCreate): Promise<CloudStorageDetails> {
     requireSupportedProvider(input.provider_type);
     const attrs = parseSpecificAttributes(input.specific_attributes ?? '');
+    await this.checkEndpoint(auth, attrs);
     const type = requireUsableCredentials(input.credentials_type);
     refuseForeignCredentials(input);
     if (type === 'DEFAULT_CREDENTIAL_CHAIN' && !isAdmin(auth)) throw defaultChainForbidden();
@@ -132,6 +138,7 @@ export class CloudStorageService {
     refuseForeignCredentials(input);
     const attrsText = input.specific_attributes ?? row.specific_attributes;
     const attrs = parseSpecificAttributes(attrsText);
+    if (input.specific_attributes !== undefined) await this.checkEndpoint(auth, attrs);
     const type = requireUsableCredentials(input.credentials_type ?? row.credentials_type);
     const resource = input.resource ?? row.resource;
     const typeChanged = type !== row.credentials_type;
@@ -250,6 +257,25 @@ export class CloudStorageService {
       return await this.media.makePreview(data, { name: key });
     } catch (e) {
       throw providerError(e);
+    }
+  }
+
+  /**
+   * An endpoint_url is a host the server will connect to on the user's behalf: for anyone but an
+   * admin it must not resolve into the server's own network (SSRF), unless the admin allowed that
+   * address for remote files (FRAMEWISE_REMOTE_ALLOW_PRIVATE).
+   */
+  private async checkEndpoint(auth: Auth, attrs: SpecificAttributes): Promise<void> {
+    if (!attrs.endpointUrl || auth.user.isSuperuser) return;
+    const host = new URL(attrs.endpointUrl).hostname.replace(/^\[|\]$/g, '');
+    let addresses: string[];
+    try {
+      addresses = net.isIP(host) ? [host] : (await dns.lookup(host, { all: true })).map((a) => a.address);
+    } catch {
+      throw AppError.invalid('specific_attributes', `endpoint_url host "${host}" does not resolve`);
+    }
+    if (addresses.some((ip) => isForbiddenAddress(ip, this.endpointAllow)) && !this.endpointAllow.includes(host)) {
+      throw AppError.invalid('specific_attributes', 'endpoint_url points into a private, loopback or link-local network; only an administrator can attach such an endpoint');
     }
   }
 

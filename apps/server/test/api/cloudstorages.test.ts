@@ -104,7 +104,11 @@ async function fakeEndpoint() {
 beforeAll(async () => {
   s3 = await startS3rver();
   raw = createS3Client({ region: s3.region, endpoint: s3.endpoint, forcePathStyle: true, credentials: s3.credentials });
-  s = await startTestServer({ workers: false, env: POSTGRES ? { FRAMEWISE_SECRET_KEY: SECRET_KEY } : {} });
+  // s3rver listens on loopback: an admin has to allow that address for non-admins' endpoints.
+  s = await startTestServer({
+    workers: false,
+    env: { FRAMEWISE_REMOTE_ALLOW_PRIVATE: '127.0.0.1', ...(POSTGRES ? { FRAMEWISE_SECRET_KEY: SECRET_KEY } : {}) },
+  });
   bob = await s.user('bob');
   const manifest = [
     { version: '1.1' },
@@ -213,6 +217,14 @@ describe('creating and reading a storage', () => {
       expect(res.body.details.map((d: any) => d.field), JSON.stringify(res.body)).toContain(field);
       expect(res.body.message).toMatch(message);
     }
+  });
+
+  it('refuses endpoints in private networks to non-admins unless an admin allowed the address (SSRF)', async () => {
+    const res = await bob.post('/api/cloudstorages', keyPair({ specific_attributes: attrs('', 'http://127.0.0.2:9000') }));
+    expect(res.status).toBe(400);
+    expect(res.body.message).toContain('private, loopback or link-local');
+    const metadata = await bob.post('/api/cloudstorages', keyPair({ specific_attributes: attrs('', 'http://169.254.169.254') }));
+    expect(metadata.status).toBe(400);
   });
 
   it('refuses a bucket it cannot reach, with the provider\'s reason', async () => {
