@@ -79,15 +79,18 @@ describe('openSecretBox', () => {
 
 describe('parseSpecificAttributes', () => {
   it("reads CVAT's query string", () => {
-    expect(parseSpecificAttributes('')).toEqual({ region: undefined, endpointUrl: undefined, prefix: '', forcePathStyle: false });
+    expect(parseSpecificAttributes('')).toEqual({ region: undefined, endpointUrl: undefined, prefix: '', forcePathStyle: false, originalDelivery: 'proxy' });
     expect(parseSpecificAttributes('region=eu-central-1')).toMatchObject({ region: 'eu-central-1', forcePathStyle: false });
     expect(parseSpecificAttributes('endpoint_url=http%3A%2F%2Fminio%3A9000&prefix=%2Fdata%2Fset%2F')).toEqual({
       region: undefined,
       endpointUrl: 'http://minio:9000',
       prefix: 'data/set/',
       forcePathStyle: true,
+      originalDelivery: 'proxy',
     });
     expect(parseSpecificAttributes('endpoint_url=https%3A%2F%2Fr2.example&force_path_style=false').forcePathStyle).toBe(false);
+    expect(parseSpecificAttributes('original_delivery=redirect').originalDelivery).toBe('redirect');
+    expect(() => parseSpecificAttributes('original_delivery=teleport')).toThrow(/original_delivery/);
   });
 
   it('refuses what it does not know or cannot use', () => {
