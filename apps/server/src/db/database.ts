@@ -31,6 +31,9 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   if (config.driver === 'postgres') {
     const pool = new pg.Pool({ connectionString: config.url, max: config.poolSize });
+    // An idle connection the server drops (failover, restart, an admin's terminate) must not crash
+    // the process: the pool discards it and the next query opens a new one.
+    pool.on('error', () => undefined);
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     return { db, driver: 'postgres', connectionString: config.url, close: () => db.destroy() };
   }
