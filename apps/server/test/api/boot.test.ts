@@ -218,7 +218,9 @@ async function expectOk<T = any>(p: Promise<{ status: number; body: T }>, status
 
 // ---------------------------------------------------------------------------------------------
 
-describe(`the built server on ${backend}`, () => {
+// Every test here spawns servers and CLIs (each boot of the embedded database takes seconds); a
+// loaded 2-core machine needs more than the default 30 s.
+describe(`the built server on ${backend}`, { timeout: 180_000 }, () => {
   it('creates the administrator on first boot only; a later FRAMEWISE_ADMIN_PASSWORD changes nothing', async () => {
     const site = await newSite();
     const first = await startServer(site, { FRAMEWISE_ADMIN_PASSWORD: ADMIN_PASSWORD, FRAMEWISE_ADMIN_EMAIL: 'admin@example.org' });
