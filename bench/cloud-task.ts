@@ -4,7 +4,11 @@
  *   - N/10 and N objects listed in a CVAT manifest (.jsonl): seconds and the ratio N/(N/10)
  *     (targets: N = 100,000 under 60 s; the N/10 run no more than 1/8 of the N run);
  *   - N/10 objects by prefix, without a manifest (ranged reads of image headers): objects/s;
- *   - the server's peak RSS (VmRSS sampled every 200 ms) during each creation (target < 500 MB).
+ *   - the server's peak RSS (VmRSS sampled every 200 ms) during each creation (target < 500 MB),
+ *     and the slowest GET /api/server/health answered meanwhile (how long the API stalls);
+ *   - for comparison, the prefix run's work done by a plain S3 client against the same s3rver.
+ * The prefix run goes first, so its peak RSS is its own and not what the 100k run left behind.
+ * SERVER_ENV='{"NAME":"value"}' adds environment for the server process only (for a diagnosis).
  * The objects are tiny distinct-looking 64x48 JPEGs (a few hundred variants, bytes reused), put
  * through the S3 API with 32 PUTs in flight, under raw/<shard>/ (10 shards of N/10 objects, so the
  * prefix run lists exactly one shard and s3rver's directory walks stay bounded).
