@@ -88,14 +88,6 @@ export class JobRepository {
       .execute();
   }
 
-  async countForTask(taskId: number): Promise<number> {
-    const r = await this.db
-      .selectFrom('jobs')
-      .select(sql<number>`count(*)::int`.as('n'))
-      .where('task_id', '=', taskId)
-      .executeTakeFirstOrThrow();
-    return r.n;
-  }
 }
 
 export type JobWithContext = NonNullable<Awaited<ReturnType<JobRepository['findWithContext']>>>;

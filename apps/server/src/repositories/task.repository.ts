@@ -37,15 +37,6 @@ export class TaskRepository {
     await this.db.deleteFrom('tasks').where('id', '=', id).execute();
   }
 
-  idsInProject(projectId: number): Promise<number[]> {
-    return this.db
-      .selectFrom('tasks')
-      .select('id')
-      .where('project_id', '=', projectId)
-      .execute()
-      .then((rows) => rows.map((r) => r.id));
-  }
-
   async jobCounts(taskIds: number[]): Promise<Map<number, TaskJobCounts>> {
     const out = new Map<number, TaskJobCounts>();
     if (taskIds.length === 0) return out;

@@ -28,7 +28,7 @@ import { BucketError, type CloudBucket } from '../repositories/cloud-storage.rep
 import type { CloudStorageService } from './cloud-storage.service.js';
 import type { VideoRepository } from '../repositories/video.repository.js';
 import type { VideoFileRepository } from '../repositories/video-file.repository.js';
-import { taskKeys } from './task-storage.js';
+import { DEFAULT_CHUNK_SIZE, discardUploads, taskKeys } from './task-storage.js';
 import type { Logger } from 'pino';
 import { CancelledError, ProgressReporter } from './progress.js';
 
@@ -43,8 +43,6 @@ interface SourceFile {
 /** Image headers fit in the first bytes for every format but TIFF, whose IFD may sit anywhere. */
 const HEADER_BYTES = 64 * 1024;
 const PROBE_CONCURRENCY = 16;
-/** Chunk size when the client names none: CVAT's default for image tasks. */
-export const DEFAULT_CHUNK_SIZE = 36;
 const SKIPPED_EXT = new Set(['.jsonl', '.txt', '.md']);
 const REMOTE_CONCURRENCY = 4;
 const MANIFEST_MAX_BYTES = 256 * 1024 ** 2;
@@ -140,7 +138,7 @@ export class TaskCreationHandler {
   /** Ends a creation as failed, leaving the task as it was before data was attached. */
   async abandon(requestId: string, taskId: number, message: string): Promise<void> {
     await this.clearPartial(taskId);
-    await this.discardUploads(taskId);
+    await discardUploads(this.uploads, this.blobs, taskId);
     await this.tasks.update(taskId, { data_state: 'failed', size: 0, media_type: null });
     await this.requests.update(requestId, { status: 'failed', message, finished_at: new Date(), worker_id: null });
   }
@@ -149,12 +147,6 @@ export class TaskCreationHandler {
     await this.frames.deleteForTask(taskId);
     await this.db.deleteFrom('task_videos').where('task_id', '=', taskId).execute();
     await this.jobs.deleteForTask(this.db, taskId);
-  }
-
-  private async discardUploads(taskId: number): Promise<void> {
-    const previous = await this.uploads.list(taskId);
-    for (const u of previous) await this.blobs.delete(u.blob_key);
-    await this.uploads.clear(taskId);
   }
 
   /**

@@ -19,7 +19,7 @@ import type { UploadRepository } from '../repositories/upload.repository.js';
 import type { Auth } from './auth/auth.js';
 import type { TaskService } from './task.service.js';
 import type { CloudStorageService } from './cloud-storage.service.js';
-import { taskKeys } from './task-storage.js';
+import { discardUploads, taskKeys } from './task-storage.js';
 
 export const CREATE_TASK_OPERATION = 'create';
 
@@ -72,13 +72,7 @@ export class TaskDataService {
   /** Upload-Start: forget files of an earlier, abandoned upload. */
   async startUpload(auth: Auth, taskId: number): Promise<void> {
     await this.requireAttachable(auth, taskId);
-    await this.discardUploads(taskId);
-  }
-
-  async discardUploads(taskId: number): Promise<void> {
-    const previous = await this.uploads.list(taskId);
-    await Promise.all(previous.map((u) => this.blobs.delete(u.blob_key)));
-    await this.uploads.clear(taskId);
+    await discardUploads(this.uploads, this.blobs, taskId);
   }
 
   /**

@@ -69,13 +69,7 @@ export class TaskService {
     return { task, start: seg_start, stop: seg_stop };
   }
 
-  /** The task without an access check, for callers that checked access through a job. */
-  async requireUnchecked(id: number): Promise<TaskWithContext> {
-    const task = await taskWithContext(this.db).where('t.id', '=', id).executeTakeFirst();
-    if (!task) throw AppError.notFound('task', id);
-    return task;
-  }
-
+  /** The project's first task with media that `auth` can see (the project's preview). */
   firstWithData(auth: Auth, projectId: number): Promise<TaskWithContext | undefined> {
     return taskWithContext(this.db)
       .where('t.project_id', '=', projectId)

@@ -66,6 +66,12 @@ const TABLE: Record<AnnotationKind, 'labeled_tags' | 'labeled_shapes' | 'labeled
   tracks: 'labeled_tracks',
 };
 
+/** Who created an object and when: kept when an update re-inserts it. */
+export interface Authorship {
+  by: number | null;
+  at: Date;
+}
+
 export interface Stamp {
   jobId: number;
   version: number;
@@ -105,7 +111,7 @@ export async function insertTags(trx: Trx, stamp: Stamp, tags: LabeledTag[]): Pr
   return ids;
 }
 
-function shapeRow(s: LabeledShape | SubShape, id: number, parentId: number | null, stamp: Stamp, created: { by: number | null; at: Date } | null) {
+function shapeRow(s: LabeledShape | SubShape, id: number, parentId: number | null, stamp: Stamp, created: Authorship | null) {
   return {
     id,
     job_id: stamp.jobId,
@@ -138,7 +144,7 @@ export async function insertShapes(
   trx: Trx,
   stamp: Stamp,
   shapes: LabeledShape[],
-  options: { keepIds?: boolean; created?: Map<number, { by: number | null; at: Date }> } = {},
+  options: { keepIds?: boolean; created?: Map<number, Authorship> } = {},
 ): Promise<number[]> {
   const ids = options.keepIds ? shapes.map((s) => s.id!) : await nextIds(trx, 'labeled_shapes', shapes.length);
   const elementCount = shapes.reduce((n, s) => n + s.elements.length, 0);
@@ -177,12 +183,12 @@ export async function insertTracks(
   trx: Trx,
   stamp: Stamp,
   tracks: LabeledTrack[],
-  options: { keepIds?: boolean; created?: Map<number, { by: number | null; at: Date }> } = {},
+  options: { keepIds?: boolean; created?: Map<number, Authorship> } = {},
 ): Promise<number[]> {
   const ids = options.keepIds ? tracks.map((t) => t.id!) : await nextIds(trx, 'labeled_tracks', tracks.length);
   const subCount = tracks.reduce((n, t) => n + t.elements.length, 0);
   const subIds = await nextIds(trx, 'labeled_tracks', subCount);
-  const trackRow = (t: LabeledTrack | SubTrack, id: number, parentId: number | null, created: { by: number | null; at: Date } | null) => ({
+  const trackRow = (t: LabeledTrack | SubTrack, id: number, parentId: number | null, created: Authorship | null) => ({
     id,
     job_id: stamp.jobId,
     parent_id: parentId,
@@ -247,8 +253,8 @@ export async function objectVersions(trx: Trx, kind: AnnotationKind, jobId: numb
 }
 
 /** Who created each object, so an update (delete + re-insert) keeps it. */
-export async function creators(trx: Trx, kind: Exclude<AnnotationKind, 'tags'>, ids: number[]): Promise<Map<number, { by: number | null; at: Date }>> {
-  const out = new Map<number, { by: number | null; at: Date }>();
+export async function creators(trx: Trx, kind: Exclude<AnnotationKind, 'tags'>, ids: number[]): Promise<Map<number, Authorship>> {
+  const out = new Map<number, Authorship>();
   if (ids.length === 0) return out;
   const rows = await trx.selectFrom(TABLE[kind]).select(['id', 'created_by', 'created_at']).where('id', 'in', ids).execute();
   for (const r of rows) out.set(Number(r.id), { by: r.created_by, at: r.created_at });

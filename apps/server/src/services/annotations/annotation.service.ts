@@ -157,14 +157,13 @@ export class AnnotationService {
     return stamp.version;
   }
 
+  /** Inserts every object; the write functions put the ids they got into the objects themselves. */
   private async insertAll(trx: Parameters<typeof insertTags>[0], stamp: Stamp, data: { tags: LabeledTag[]; shapes: LabeledShape[]; tracks: LabeledTrack[] }) {
-    const tagIds = await insertTags(trx, stamp, data.tags);
-    data.tags.forEach((t, i) => (t.id = tagIds[i]));
-    const shapeIds = await insertShapes(trx, stamp, data.shapes);
-    data.shapes.forEach((s, i) => (s.id = shapeIds[i]));
-    const trackIds = await insertTracks(trx, stamp, data.tracks);
-    data.tracks.forEach((t, i) => (t.id = trackIds[i]));
+    await insertTags(trx, stamp, data.tags);
+    await insertShapes(trx, stamp, data.shapes);
+    await insertTracks(trx, stamp, data.tracks);
   }
+
 
   /** The append-only log of changes to a job's annotations, newest first. */
   history(auth: Auth, jobId: number, page: { limit: number; offset: number }) {
