@@ -13,6 +13,7 @@
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
+import http from 'node:http';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
@@ -25,6 +26,7 @@ const CLIENTS = Number(process.env.CLIENTS ?? 4);
 const BLOCK = Number(process.env.BLOCK ?? 40);
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const SEQUENTIAL = Math.min(50, FRAMES);
+const CHUNK = Number(process.env.CHUNK ?? 8);
 const WARMUP = 8;
 const QUALITY = 70;
 const WHITE = { r: 255, g: 255, b: 255 };
@@ -80,27 +82,41 @@ try {
   const bytes = (await Promise.all(files.map((f) => fs.stat(f)))).reduce((a, s) => a + s.size, 0);
   console.log(`generated ${files.length} 1280x720 JPEGs (mean ${(bytes / files.length / 1024).toFixed(0)} KB) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
-  const makeTask = async (name: string, dir: string) => {
+  const makeTask = async (name: string, dir: string, chunkSize?: number) => {
     const task = await api(server.url, key, 'POST', '/api/tasks', { name, labels: [{ name: 'car' }] });
-    const { rq_id } = await api(server.url, key, 'POST', `/api/tasks/${task.id}/data/`, { image_quality: QUALITY, server_files: [`${dir}/`] });
+    const { rq_id } = await api(server.url, key, 'POST', `/api/tasks/${task.id}/data/`, {
+      image_quality: QUALITY, server_files: [`${dir}/`], ...(chunkSize ? { chunk_size: chunkSize } : {}),
+    });
     await waitRequest(server.url, key, rq_id);
     const meta = await api(server.url, key, 'GET', `/api/tasks/${task.id}/data/meta`);
     return { id: task.id as number, names: (meta.frames as Array<{ name: string }>).map((f) => f.name) };
   };
   const task = await makeTask('cold frames', 'frames');
   const again = await makeTask('cold frames, one at a time', 'frames');
+  const chunked = await makeTask('cold chunks', 'frames', CHUNK);
   const warmTask = await makeTask('warm-up', 'warmup');
   // Frame i of the task must be files[i] for the comparison to be like for like.
   task.names.forEach((n, i) => {
     if (path.basename(n) !== path.basename(files[i]!)) throw new Error(`frame ${i} is ${n}, expected ${files[i]}`);
   });
 
-  const get = async (taskId: number, frame: number) => {
-    const res = await fetch(`${server.url}/api/tasks/${taskId}/data?type=frame&number=${frame}&quality=compressed`, { headers: { authorization: `Token ${key}` } });
-    const buf = await res.arrayBuffer();
-    if (res.status !== 200 || buf.byteLength === 0) throw new Error(`task ${taskId} frame ${frame}: ${res.status}`);
-    return buf.byteLength;
-  };
+  // The load generator shares the machine's two cores with the server, so it must be light:
+  // node:http over kept-alive sockets costs a fraction of fetch()'s CPU per request.
+  const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS });
+  const { hostname, port } = new URL(server.url);
+  const get = (taskId: number, frame: number, type: 'frame' | 'chunk' = 'frame') =>
+    new Promise<number>((resolve, reject) => {
+      const req = http.get(
+        { agent, hostname, port, path: `/api/tasks/${taskId}/data?type=${type}&number=${frame}&quality=compressed`, headers: { authorization: `Token ${key}` } },
+        (res) => {
+          let n = 0;
+          res.on('data', (c: Buffer) => (n += c.length));
+          res.on('end', () => (res.statusCode === 200 && n > 0 ? resolve(n) : reject(new Error(`task ${taskId} frame ${frame}: ${res.statusCode}`))));
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+    });
   // compressFrame's pipeline (apps/server/src/repositories/media.repository.ts), from the file's bytes.
   const sharpAlone = async (file: string) => {
     const data = await fs.readFile(file);
@@ -115,14 +131,15 @@ try {
   await pool(0, WARMUP, CLIENTS, (i) => get(warmTask.id, i));
   await pool(0, WARMUP, CLIENTS, (i) => sharpAlone(warmFiles[i]!));
 
-  const totals = { serverMs: 0, serverCpu: 0, serverMain: 0, serverBytes: 0, sharpMs: 0, sharpCpu: 0, sharpBytes: 0 };
+  const totals = { serverMs: 0, serverCpu: 0, clientCpu: 0, serverMain: 0, serverBytes: 0, sharpMs: 0, sharpCpu: 0, sharpBytes: 0 };
   for (let from = 0; from < FRAMES; from += BLOCK) {
     const to = Math.min(FRAMES, from + BLOCK);
-    const [c0, m0] = [await cpuSeconds(pid), await cpuSeconds(pid, pid)];
+    const [c0, m0, k0] = [await cpuSeconds(pid), await cpuSeconds(pid, pid), await cpuSeconds('self')];
     totals.serverMs += await pool(from, to, CLIENTS, async (i) => {
       const n = await get(task.id, i);
       totals.serverBytes += n;
     });
+    totals.clientCpu += (await cpuSeconds('self')) - k0;
     totals.serverCpu += (await cpuSeconds(pid)) - c0;
     totals.serverMain += (await cpuSeconds(pid, pid)) - m0;
     const s0 = await cpuSeconds('self');
@@ -147,8 +164,29 @@ try {
     `CPU per frame: server ${((totals.serverCpu / FRAMES) * 1000).toFixed(1)} ms (main thread ${((totals.serverMain / FRAMES) * 1000).toFixed(1)} ms, ` +
       `other threads ${(((totals.serverCpu - totals.serverMain) / FRAMES) * 1000).toFixed(1)} ms; ${((totals.serverCpu / totals.serverMs) * 1e5).toFixed(0)}% of one core), ` +
       `sharp alone ${((totals.sharpCpu / FRAMES) * 1000).toFixed(1)} ms (${((totals.sharpCpu / totals.sharpMs) * 1e5).toFixed(0)}% of one core); ` +
-      `the benchmark's own HTTP client is not counted for the server`,
+      `the benchmark's own HTTP client used ${((totals.clientCpu / FRAMES) * 1000).toFixed(1)} ms per frame besides`,
   );
+  console.log(
+    `CPU ratio, sharp alone / server per frame: ${((totals.sharpCpu / totals.serverCpu) * 100).toFixed(0)}% ` +
+      `(the throughput ratio the server would reach where its cores are the limit and clients run elsewhere)`,
+  );
+
+  // What the browser's prefetch reads: whole chunks, so per-request costs are paid once per chunk.
+  {
+    const chunks = Math.ceil(FRAMES / CHUNK);
+    let chunkMs = 0, aloneMs = 0;
+    const per = Math.max(1, Math.floor(BLOCK / CHUNK));
+    for (let from = 0; from < chunks; from += per) {
+      const to = Math.min(chunks, from + per);
+      chunkMs += await pool(from, to, CLIENTS, (c) => get(chunked.id, c, 'chunk'));
+      aloneMs += await pool(from * CHUNK, Math.min(FRAMES, to * CHUNK), CLIENTS, (i) => sharpAlone(files[i]!));
+    }
+    const ratio = aloneMs / chunkMs;
+    console.log(
+      `cold chunks of ${CHUNK} frames, ${CLIENTS} clients: ${((FRAMES / chunkMs) * 1000).toFixed(1)} frames/s vs sharp alone ` +
+        `${((FRAMES / aloneMs) * 1000).toFixed(1)} frames/s: ${(ratio * 100).toFixed(0)}% (alternating as above)`,
+    );
+  }
 
   const times: number[] = [];
   for (let r = 0; r < ROUNDS; r++) {

@@ -38,7 +38,9 @@ export async function startServer(opts: { dataDir?: string; shareDir?: string; e
   const shareDir = opts.shareDir ?? path.join(dataDir, 'share');
   const port = await freePort();
   const started = performance.now();
-  const proc = spawn(process.execPath, [MAIN], {
+  // BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the server (flags NODE_OPTIONS refuses).
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const proc = spawn(process.execPath, [...nodeArgs, MAIN], {
     env: {
       ...process.env,
       PORT: String(port),

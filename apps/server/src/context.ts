@@ -85,6 +85,7 @@ export interface Services {
   annotations: AnnotationService;
   taskAnnotations: TaskAnnotationService;
   cloudStorages: CloudStorageService;
+  derivedCache: DerivedCache;
 }
 
 export interface AppContext {
@@ -140,6 +141,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
     const cloudStorages = new CloudStorageService(repos.cloudStorages, repos.buckets, repos.media, secrets, config.remote.allow);
     const video = new VideoRepository();
     const videoFiles = new VideoFileRepository(repos.share, repos.blobs, path.join(config.dataDir, 'cache', 'videos'));
+    const derivedCache = new DerivedCache(repos.blobs, new DerivedBlobRepository(db), config.cacheMaxBytes, log);
     const all: Services = {
       auth: new AuthService(repos.users, repos.tokens),
       users: new UserService(repos.users),
@@ -154,13 +156,14 @@ export async function createContext(config: Config, options: ContextOptions = {}
       ),
       tus: new TusService(repos.tus, repos.blobs, { maxBytes: config.upload.maxBytes }, log),
       frames: new FrameService(
-        tasks, repos.frames, repos.blobs, new DerivedCache(repos.blobs, new DerivedBlobRepository(db), config.cacheMaxBytes, log),
+        tasks, repos.frames, repos.blobs, derivedCache,
         repos.share, repos.media, cloudStorages, video, videoFiles,
       ),
       requests: new RequestService(repos.requests),
       annotations,
       taskAnnotations: new TaskAnnotationService(db, access, repos.labels, annotations),
       cloudStorages,
+      derivedCache,
       taskCreation: new TaskCreationHandler(
         db, repos.tasks, repos.frames, repos.jobs, repos.uploads, repos.requests, repos.share, repos.blobs, repos.media,
         new RemoteRepository({ allow: config.remote.allow, maxBytes: config.remote.maxBytes, timeoutMs: config.remote.timeoutMs }),
@@ -171,7 +174,8 @@ export async function createContext(config: Config, options: ContextOptions = {}
       ),
     };
     all.tus.register(taskDataTusTarget(all.taskData, repos.uploads, { maxFiles: config.upload.maxFiles }));
-    const onClose: Array<() => Promise<void>> = [async () => repos.buckets.close()];
+    // Cache writes finish behind responses: let them land before the database closes.
+    const onClose: Array<() => Promise<void>> = [async () => repos.buckets.close(), () => derivedCache.settle()];
     return {
       config,
       log,

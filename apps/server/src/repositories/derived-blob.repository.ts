@@ -5,12 +5,22 @@ import type { Db } from '../db/database.js';
 export class DerivedBlobRepository {
   constructor(private readonly db: Db) {}
 
-  async record(key: string, taskId: number | null, bytes: number): Promise<void> {
-    await this.db
-      .insertInto('derived_blobs')
-      .values({ key, task_id: taskId, bytes })
-      .onConflict((oc) => oc.column('key').doUpdateSet({ bytes, last_access: sql`now()` }))
-      .execute();
+  /**
+   * Records many entries in one statement. Entries of tasks deleted meanwhile are not recorded:
+   * their keys come back, so the caller can delete the blobs it wrote for them.
+   */
+  async recordMany(entries: ReadonlyArray<{ key: string; taskId: number | null; bytes: number }>): Promise<string[]> {
+    if (entries.length === 0) return [];
+    const rows = await sql<{ key: string }>`
+      insert into derived_blobs (key, task_id, bytes)
+      select u.key, u.task_id, u.bytes
+      from unnest(${entries.map((e) => e.key)}::text[], ${entries.map((e) => e.taskId)}::int4[], ${entries.map((e) => e.bytes)}::int8[])
+        as u(key, task_id, bytes)
+      where u.task_id is null or exists (select 1 from tasks t where t.id = u.task_id)
+      on conflict (key) do update set bytes = excluded.bytes, last_access = now()
+      returning key`.execute(this.db);
+    const recorded = new Set(rows.rows.map((r) => r.key));
+    return entries.filter((e) => !recorded.has(e.key)).map((e) => e.key);
   }
 
   /** Marks keys as read now; keys read within the last `graceSeconds` are left alone (no write). */

@@ -21,6 +21,7 @@ import type { CloudStorageService } from './cloud-storage.service.js';
 import type { VideoRepository } from '../repositories/video.repository.js';
 import type { VideoFileRepository } from '../repositories/video-file.repository.js';
 import sharp from 'sharp';
+import { FrameRowCache } from './frame-rows.js';
 import { BucketError } from '../repositories/cloud-storage.repository.js';
 
 /** Originals read whole from a bucket (to compress or zip) are images: refuse what is not one. */
@@ -71,6 +72,8 @@ export function contentTypeOf(name: string): string {
 }
 
 export class FrameService {
+  private readonly rows: FrameRowCache;
+
   constructor(
     private readonly tasks: TaskService,
     private readonly frames: FrameRepository,
@@ -81,7 +84,9 @@ export class FrameService {
     private readonly cloudStorages: CloudStorageService,
     private readonly video: VideoRepository,
     private readonly videoFiles: VideoFileRepository,
-  ) {}
+  ) {
+    this.rows = new FrameRowCache(frames);
+  }
 
   async taskScope(auth: Auth, taskId: number): Promise<Scope> {
     const task = await this.tasks.require(auth, taskId);
@@ -112,7 +117,7 @@ export class FrameService {
 
   private async frameRow(scope: Scope, number: number): Promise<FrameRow> {
     this.checkFrame(scope, number);
-    const row = await this.frames.find(scope.task.id, number);
+    const row = await this.rows.get(scope.task.id, number);
     if (!row) throw AppError.notFound('frame', number);
     return row;
   }
@@ -130,6 +135,19 @@ export class FrameService {
     const buf = await this.blobs.get(row.key);
     if (!buf) throw new AppError('NOT_FOUND', `the original of frame ${row.frame} is missing from storage`);
     return buf;
+  }
+
+  /**
+   * The original as sharp's input: a path when it is a file here (the share, or a local blob
+   * store), so libvips reads it directly instead of through a JavaScript buffer; else the bytes.
+   */
+  private async originalInput(row: FrameRow, task: TaskWithContext): Promise<Buffer | string> {
+    if (row.source === 'share') return this.share.absolutePath(row.key);
+    if (row.source === 'blob') {
+      const local = this.blobs.localPath?.(row.key);
+      if (local) return local;
+    }
+    return this.original(row, task);
   }
 
   /** The local file and seek index of a video task's source. */
@@ -169,11 +187,8 @@ export class FrameService {
     const key = quality === 'compressed' ? taskKeys.compressedFrame(scope.task.id, number) : `${taskKeys.compressedFrame(scope.task.id, number)}.png`;
     const etag = this.etag(scope.task, `f${number}${quality[0]}`);
     const type = quality === 'compressed' ? 'image/jpeg' : 'image/png';
-    const cached = await this.cache.get(key);
-    if (cached) return { body: cached, contentType: type, etag };
-    const [data] = await this.decodeVideo(scope.task, number, number, quality);
-    await this.cache.put(key, data!, scope.task.id, type);
-    return { body: data!, contentType: type, etag };
+    const data = await this.cache.getOrMake(key, scope.task.id, type, async () => (await this.decodeVideo(scope.task, number, number, quality))[0]!);
+    return { body: data, contentType: type, etag };
   }
 
   private async cloudBucket(task: TaskWithContext | undefined) {
@@ -186,12 +201,19 @@ export class FrameService {
   }
 
   private async compressed(task: TaskWithContext, row: FrameRow): Promise<Buffer> {
-    const key = taskKeys.compressedFrame(task.id, row.frame);
-    const cached = await this.cache.get(key);
-    if (cached) return cached;
-    const out = await this.media.compressFrame(await this.original(row, task), { quality: task.image_quality, name: row.name });
-    await this.cache.put(key, out, task.id, 'image/jpeg');
-    return out;
+    return this.cache.getOrMake(taskKeys.compressedFrame(task.id, row.frame), task.id, 'image/jpeg', () => this.compressOriginal(row, task));
+  }
+
+  private async compressOriginal(row: FrameRow, task: TaskWithContext): Promise<Buffer> {
+    const input = await this.originalInput(row, task);
+    try {
+      return await this.media.compressFrame(input, { quality: task.image_quality, name: row.name });
+    } catch (e) {
+      if (typeof input === 'string' && e instanceof Error && /^Input file is missing/.test(e.message)) {
+        throw new AppError('NOT_FOUND', `the original of frame ${row.frame} ("${row.name}") is missing from storage`);
+      }
+      throw e;
+    }
   }
 
   async frame(scope: Scope, number: number, quality: Quality): Promise<MediaBody> {
@@ -200,9 +222,11 @@ export class FrameService {
       this.checkFrame(scope, number);
       const etag = this.etag(scope.task, `f${number}c`);
       // A cached frame needs no frame row: its key follows from the task and the number.
-      const cached = await this.cache.get(taskKeys.compressedFrame(scope.task.id, number));
-      if (cached) return { body: cached, contentType: 'image/jpeg', etag };
-      return { body: await this.compressed(scope.task, await this.frameRow(scope, number)), contentType: 'image/jpeg', etag };
+      const body = await this.cache.getOrMake(taskKeys.compressedFrame(scope.task.id, number), scope.task.id, 'image/jpeg', async () => {
+        const row = await this.frameRow(scope, number);
+        return this.compressOriginal(row, scope.task);
+      });
+      return { body, contentType: 'image/jpeg', etag };
     }
     const row = await this.frameRow(scope, number);
     const etag = this.etag(scope.task, `f${number}o`);
@@ -242,26 +266,25 @@ export class FrameService {
     if (from > last) throw AppError.invalid(sel.index !== undefined ? 'index' : 'number', `no such chunk in ${scope.what}`);
     const key = taskKeys.chunk(scope.task.id, quality, from) + (last - from + 1 === size ? '' : `-${last}`);
     const etag = this.etag(scope.task, `c${from}-${last}${quality[0]}`);
-    const cached = await this.cache.get(key);
-    if (cached) return { body: cached, contentType: 'application/zip', etag };
+    const body = await this.cache.getOrMake(key, scope.task.id, 'application/zip', () => this.makeChunk(scope.task, from, last, quality));
+    return { body, contentType: 'application/zip', etag };
+  }
+
+  private async makeChunk(task: TaskWithContext, from: number, last: number, quality: Quality): Promise<Buffer> {
+    // Images are already compressed; storing them saves the CPU deflate would waste.
     const entries: Record<string, [Uint8Array, { level: 0 }]> = {};
-    if (scope.task.media_type === 'video') {
-      const frames = await this.decodeVideo(scope.task, from, last, quality);
+    if (task.media_type === 'video') {
+      const frames = await this.decodeVideo(task, from, last, quality);
       frames.forEach((data, i) => (entries[`${String(i).padStart(6, '0')}${quality === 'compressed' ? '.jpg' : '.png'}`] = [data, { level: 0 }]));
-      const zip = Buffer.from(zipSync(entries));
-      await this.cache.put(key, zip, scope.task.id, 'application/zip');
-      return { body: zip, contentType: 'application/zip', etag };
+      return Buffer.from(zipSync(entries));
     }
-    const rows = await this.frames.range(scope.task.id, from, last);
+    const rows = await this.frames.range(task.id, from, last);
     for (const [i, row] of rows.entries()) {
-      const data = quality === 'compressed' ? await this.compressed(scope.task, row) : await this.original(row, scope.task);
+      const data = quality === 'compressed' ? await this.compressed(task, row) : await this.original(row, task);
       const ext = quality === 'compressed' ? '.jpg' : path.extname(row.name).toLowerCase() || '.bin';
-      // Images are already compressed; storing them saves the CPU deflate would waste.
       entries[`${String(i).padStart(6, '0')}${ext}`] = [data, { level: 0 }];
     }
-    const zip = Buffer.from(zipSync(entries));
-    await this.cache.put(key, zip, scope.task.id, 'application/zip');
-    return { body: zip, contentType: 'application/zip', etag };
+    return Buffer.from(zipSync(entries));
   }
 
   async meta(scope: Scope) {
@@ -295,21 +318,15 @@ export class FrameService {
     if (scope.task.data_state !== 'ready' || scope.task.size === 0) return null;
     const key = scope.start === 0 ? taskKeys.preview(scope.task.id) : `${taskKeys.preview(scope.task.id)}.${scope.start}`;
     const etag = this.etag(scope.task, `p${scope.start}`);
-    const cached = await this.cache.get(key);
-    if (cached) return { body: cached, contentType: 'image/jpeg', etag };
-    let source: Buffer;
-    let name: string;
-    if (scope.task.media_type === 'video') {
-      source = (await this.videoFrame(scope, scope.start, 'compressed')).body as Buffer;
-      name = `frame ${scope.start}`;
-    } else {
+    const body = await this.cache.getOrMake(key, scope.task.id, 'image/jpeg', async () => {
+      if (scope.task.media_type === 'video') {
+        const first = (await this.videoFrame(scope, scope.start, 'compressed')).body as Buffer;
+        return this.media.makePreview(first, { name: `frame ${scope.start}` });
+      }
       const row = await this.frames.find(scope.task.id, scope.start);
-      if (!row) return null;
-      source = await this.original(row, scope.task);
-      name = row.name;
-    }
-    const out = await this.media.makePreview(source, { name });
-    await this.cache.put(key, out, scope.task.id, 'image/jpeg');
-    return { body: out, contentType: 'image/jpeg', etag };
+      if (!row) throw new AppError('NOT_FOUND', `task ${scope.task.id} has no frame ${scope.start}`);
+      return this.media.makePreview(await this.original(row, scope.task), { name: row.name });
+    });
+    return { body, contentType: 'image/jpeg', etag };
   }
 }

@@ -30,10 +30,13 @@ describe('derived data cache', () => {
     const { taskId } = await createTaskWithImages(s.admin, files, {}, { image_quality: '95' });
     const frame = (n: number) => s.admin.get(`/api/tasks/${taskId}/data?type=frame&number=${n}&quality=compressed`);
 
+    // Frames are stored behind the response; settle() waits for that, as a later reader would.
     const first = await frame(0);
     expect(first.status).toBe(200);
+    await s.ctx.services.derivedCache.settle();
     for (let n = 1; n < 16; n++) {
       expect((await frame(n)).status).toBe(200);
+      await s.ctx.services.derivedCache.settle();
       // Age every other frame, as if frame 0 alone had been read in the last hour.
       await s.ctx.database.db.updateTable('derived_blobs').set({ last_access: new Date(Date.now() - 3600_000) }).where('key', 'not like', '%/frames/0.jpg').execute();
     }
@@ -47,6 +50,7 @@ describe('derived data cache', () => {
     expect(await s.ctx.repos.blobs.head(`derived/tasks/${taskId}/frames/${evicted}.jpg`)).toBeNull();
     const again = await frame(evicted);
     expect(again.status).toBe(200);
+    await s.ctx.services.derivedCache.settle();
     expect(await sharp(again.raw).metadata()).toMatchObject({ width: 640, height: 480, format: 'jpeg' });
 
     expect((await s.admin.delete(`/api/tasks/${taskId}`)).status).toBe(204);

@@ -34,6 +34,13 @@ export interface PutOptions {
   contentType?: string;
   /** Known length of a stream body; lets S3 avoid buffering for multipart. */
   contentLength?: number;
+  /**
+   * False for data that can be rebuilt (the derived cache): the local driver then skips fsync,
+   * which otherwise costs a cold frame a disk flush. The write is still atomic (temp + rename),
+   * as in nginx's proxy cache; after a power loss such a file may be empty, which readers of
+   * derived data check for.
+   */
+  durable?: boolean;
 }
 
 export interface BlobStore {

@@ -59,12 +59,17 @@ export class LocalBlobStore implements BlobStore {
   readonly driver = 'local' as const;
   readonly root: string;
   #realRoot: Promise<string> | undefined;
+  /**
+   * Directories already found inside the root: writing many blobs into one directory (a task's
+   * derived frames) checks it once, not once per blob. Forgotten when directories are removed.
+   */
+  readonly #knownDirs = new Set<string>();
 
   constructor(root: string) {
     this.root = path.resolve(root);
   }
 
-  async put(key: string, body: Buffer | Uint8Array | string | Readable, _options?: PutOptions): Promise<void> {
+  async put(key: string, body: Buffer | Uint8Array | string | Readable, options?: PutOptions): Promise<void> {
     const file = this.#path(key);
     if (path.basename(file).startsWith(TEMP_PREFIX)) {
       throw new Error(`unsafe blob key: ${JSON.stringify(key)} (reserved name)`);
@@ -82,7 +87,7 @@ export class LocalBlobStore implements BlobStore {
           await writeAll(handle, toBuffer(body));
         }
         // Without fsync a crash after rename() can leave an empty or truncated file at the key.
-        await handle.sync();
+        if (options?.durable !== false) await handle.sync();
       } finally {
         await handle.close();
       }
@@ -296,11 +301,14 @@ export class LocalBlobStore implements BlobStore {
 
   /** mkdir -p, refusing to create anything through a symlink that points out of root. */
   async #ensureDir(dir: string): Promise<void> {
+    if (this.#knownDirs.has(dir)) return;
     let existing = dir;
     while (existing !== this.root && !(await this.#containedDir(existing))) existing = path.dirname(existing);
     if (existing !== dir) await fs.mkdir(dir, { recursive: true });
     // Checked again after mkdir: a symlink could have been swapped in meanwhile.
     await this.#containedDir(dir);
+    if (this.#knownDirs.size > 10_000) this.#knownDirs.clear();
+    this.#knownDirs.add(dir);
   }
 
   /** A concurrent deletePrefix may remove the directory between mkdir and open; retry then. */
@@ -310,6 +318,7 @@ export class LocalBlobStore implements BlobStore {
         return await fs.open(temp, 'wx');
       } catch (err) {
         if (!isErrno(err, 'ENOENT') || attempt >= 3) throw err;
+        this.#knownDirs.delete(dir);
         await this.#ensureDir(dir);
       }
     }
@@ -318,6 +327,7 @@ export class LocalBlobStore implements BlobStore {
   async #removeEmptyDirs(dir: string): Promise<void> {
     for (let d = dir; d.startsWith(this.root + path.sep); d = path.dirname(d)) {
       try {
+        this.#knownDirs.delete(d);
         await fs.rmdir(d);
       } catch (err) {
         if (isErrno(err, 'ENOENT')) continue;

@@ -14,7 +14,18 @@ function toAuth(user: UserRow, tokenId: number | null, via: Auth['via']): Auth {
   };
 }
 
+/**
+ * A token's user is remembered this long, so a browser streaming frames (tens of requests a
+ * second) does not look its token up on every one; on embedded PGlite that lookup is the largest
+ * fixed cost of a cached frame. Logging out forgets at once on this instance; a token revoked or
+ * a user deactivated elsewhere stops working within this delay.
+ */
+const TOKEN_CACHE_MS = 2000;
+const TOKEN_CACHE_MAX = 10_000;
+
 export class AuthService {
+  private readonly recent = new Map<string, { auth: Auth; until: number }>();
+
   constructor(
     private readonly users: UserRepository,
     private readonly tokens: TokenRepository,
@@ -44,11 +55,29 @@ export class AuthService {
 
   async logout(auth: Auth): Promise<void> {
     if (auth.tokenId !== null) await this.tokens.delete(auth.tokenId);
+    this.forgetTokens();
+  }
+
+  /** Drops remembered token lookups (after logouts and changes to users). */
+  forgetTokens(): void {
+    this.recent.clear();
   }
 
   async authenticateToken(key: string, via: 'token' | 'session'): Promise<Auth | null> {
-    const found = await this.tokens.findUser(tokenHash(key));
-    return found ? toAuth(found.user, found.tokenId, via) : null;
+    const hash = tokenHash(key);
+    const cacheKey = `${via}:${hash}`;
+    const now = Date.now();
+    const hit = this.recent.get(cacheKey);
+    if (hit && hit.until > now) return hit.auth;
+    const found = await this.tokens.findUser(hash);
+    if (!found) {
+      this.recent.delete(cacheKey);
+      return null;
+    }
+    const auth = toAuth(found.user, found.tokenId, via);
+    if (this.recent.size >= TOKEN_CACHE_MAX) this.recent.clear();
+    this.recent.set(cacheKey, { auth, until: now + TOKEN_CACHE_MS });
+    return auth;
   }
 
   async authenticateBasic(username: string, password: string): Promise<Auth> {
