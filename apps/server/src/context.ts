@@ -135,12 +135,12 @@ export async function createContext(config: Config, options: ContextOptions = {}
     };
     const access = new AccessService(repos.projects, repos.labels);
     const labels = new LabelService(repos.labels, access);
-    const tasks = new TaskService(db, repos.tasks, repos.users, labels, queue);
+    const videoFiles = new VideoFileRepository(repos.share, repos.blobs, path.join(config.dataDir, 'cache', 'videos'));
+    const tasks = new TaskService(db, repos.tasks, repos.users, labels, queue, videoFiles);
     const jobs = new JobService(repos.jobs, repos.users);
     const annotations = new AnnotationService(db, access, repos.labels);
     const cloudStorages = new CloudStorageService(repos.cloudStorages, repos.buckets, repos.media, secrets, config.remote.allow);
     const video = new VideoRepository();
-    const videoFiles = new VideoFileRepository(repos.share, repos.blobs, path.join(config.dataDir, 'cache', 'videos'));
     const derivedCache = new DerivedCache(repos.blobs, new DerivedBlobRepository(db), config.cacheMaxBytes, log);
     const all: Services = {
       auth: new AuthService(repos.users, repos.tokens),
@@ -171,11 +171,13 @@ export async function createContext(config: Config, options: ContextOptions = {}
         video,
         videoFiles,
         log,
+        { tmpDir: path.join(config.dataDir, 'tmp'), limits: { maxEntries: config.upload.maxFiles, maxBytes: config.upload.maxBytes } },
       ),
     };
     all.tus.register(taskDataTusTarget(all.taskData, repos.uploads, { maxFiles: config.upload.maxFiles }));
     // Cache writes finish behind responses: let them land before the database closes.
-    const onClose: Array<() => Promise<void>> = [async () => repos.buckets.close(), () => derivedCache.settle()];
+    const videoSweep = scheduleVideoCacheSweep(videoFiles, repos.tasks, config.videoCacheMaxBytes, log);
+    const onClose: Array<() => Promise<void>> = [async () => repos.buckets.close(), () => derivedCache.settle(), async () => clearInterval(videoSweep)];
     return {
       config,
       log,
@@ -194,6 +196,21 @@ export async function createContext(config: Config, options: ContextOptions = {}
     await database.close();
     throw e;
   }
+}
+
+const VIDEO_SWEEP_MS = 10 * 60_000;
+
+/** Every instance serves frames, so every instance keeps its own video copies in bounds. */
+function scheduleVideoCacheSweep(files: VideoFileRepository, tasks: TaskRepository, maxBytes: number, log: Logger): NodeJS.Timeout {
+  const sweep = () =>
+    files
+      .sweep((ids) => tasks.existing(ids), maxBytes)
+      .then((freed) => freed && log.info({ freed }, 'video cache: removed copies of deleted tasks and least recently used ones'))
+      .catch((err) => log.warn({ err }, 'video cache: sweep failed'));
+  setTimeout(sweep, 5000).unref();
+  const timer = setInterval(sweep, VIDEO_SWEEP_MS);
+  timer.unref();
+  return timer;
 }
 
 /** Starts consuming background jobs in this process (roles worker and both). */

@@ -27,6 +27,7 @@ const envSchema = z.object({
   FRAMEWISE_MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(4 * 1024 ** 3),
   FRAMEWISE_MAX_UPLOAD_FILES: z.coerce.number().int().positive().default(200_000),
   FRAMEWISE_CACHE_MAX_BYTES: z.coerce.number().int().min(1024 * 1024).default(10 * 1024 ** 3),
+  FRAMEWISE_VIDEO_CACHE_MAX_BYTES: z.coerce.number().int().min(1024 * 1024).default(20 * 1024 ** 3),
   DATABASE_URL: z.string().optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   FRAMEWISE_STORAGE: z.enum(['local', 's3']).optional(),
@@ -72,6 +73,8 @@ export interface Config {
   upload: { maxBytes: number; maxFiles: number };
   /** Cap on derived data (compressed frames, chunks, previews) in the blob store. */
   cacheMaxBytes: number;
+  /** Cap on this instance's local copies of videos kept in a bucket or a remote blob store. */
+  videoCacheMaxBytes: number;
   database: DatabaseConfig;
   storage: StorageConfig;
   /**
@@ -147,6 +150,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     workerLostAfterSeconds: e.FRAMEWISE_WORKER_LOST_AFTER_SECONDS,
     upload: { maxBytes: e.FRAMEWISE_MAX_UPLOAD_BYTES, maxFiles: e.FRAMEWISE_MAX_UPLOAD_FILES },
     cacheMaxBytes: e.FRAMEWISE_CACHE_MAX_BYTES,
+    videoCacheMaxBytes: e.FRAMEWISE_VIDEO_CACHE_MAX_BYTES,
     database,
     storage,
     secretKey: e.FRAMEWISE_SECRET_KEY,

@@ -58,6 +58,13 @@ export class TaskRepository {
   query() {
     return this.db.selectFrom('tasks');
   }
+
+  /** Which of these task ids still exist. */
+  async existing(ids: number[]): Promise<Set<number>> {
+    if (ids.length === 0) return new Set();
+    const rows = await this.db.selectFrom('tasks').select('id').where('id', 'in', ids).execute();
+    return new Set(rows.map((r) => r.id));
+  }
 }
 
 /** A task with the project and user fields its responses show. */

@@ -37,6 +37,10 @@ export class UploadRepository {
     return Number(r.n);
   }
 
+  async remove(taskId: number, name: string): Promise<void> {
+    await this.db.deleteFrom('task_uploads').where('task_id', '=', taskId).where('name', '=', name).execute();
+  }
+
   async clear(taskId: number): Promise<void> {
     await this.db.deleteFrom('task_uploads').where('task_id', '=', taskId).execute();
   }

@@ -8,6 +8,8 @@
  * file and leave the task as it was before data was attached; faults are rethrown so the queue
  * retries, and every run starts by clearing what an interrupted run left.
  */
+import { unpackArchives } from './task-archives.js';
+import type { ArchiveLimits } from '../repositories/archive.repository.js';
 import path from 'node:path';
 import { parseFrameFilter, selectFrames, sortFileNames, splitIntoSegments, type SegmentRange } from '@framewise/core';
 import type { Db } from '../db/database.js';
@@ -91,6 +93,7 @@ export class TaskCreationHandler {
     private readonly video: VideoRepository,
     private readonly videoFiles: VideoFileRepository,
     private readonly log: Logger,
+    private readonly archives: { tmpDir: string; limits: ArchiveLimits },
   ) {}
 
   readonly handleCreateTaskData: JobHandler<'task.create-data'> = async ({ requestId, taskId }, ctx) => {
@@ -187,11 +190,11 @@ export class TaskCreationHandler {
           .filter((p) => !excluded.has(p) && ![...excluded].some((ex) => p.startsWith(ex.replace(/\/?$/, '/'))))
           .map((p) => ({ name: p, source: 'share', key: p }))
       : [];
-    const all = [...uploaded, ...shared].filter((f) => !SKIPPED_EXT.has(path.extname(f.name).toLowerCase()));
-    for (const f of all) {
-      const mime = mimeOf(f.name);
-      if (mime === 'archive') throw new AppError('INVALID_MEDIA', `${f.name}: archives are not supported yet; upload the images themselves`, [{ file: f.name, message: 'archive not supported yet' }]);
-    }
+    const given = [...uploaded, ...shared].filter((f) => !SKIPPED_EXT.has(path.extname(f.name).toLowerCase()));
+    const all = await unpackArchives(
+      { uploads: this.uploads, blobs: this.blobs, share: this.share, tmpDir: this.archives.tmpDir, limits: this.archives.limits },
+      taskId, given, progress,
+    );
     if (all.length === 0) throw AppError.invalid('client_files', 'none of the files is an image');
     return all;
   }

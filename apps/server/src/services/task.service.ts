@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import { AppError } from '../errors.js';
 import { listPage, type ListSpec } from '../http/list-query.js';
+import type { VideoFileRepository } from '../repositories/video-file.repository.js';
 import type { JobQueue } from '../jobs/queue.js';
 import { taskWithContext, type TaskRepository, type TaskWithContext } from '../repositories/task.repository.js';
 import type { UserRepository } from '../repositories/user.repository.js';
@@ -36,6 +37,7 @@ export class TaskService {
     private readonly users: UserRepository,
     private readonly labels: LabelService,
     private readonly queue: JobQueue,
+    private readonly videoFiles: VideoFileRepository,
   ) {}
 
   /** The task if `auth` may see it (and do `action`), else 404. */
@@ -189,5 +191,7 @@ export class TaskService {
   async freeStorage(taskIds: number[]): Promise<void> {
     if (taskIds.length === 0) return;
     await this.queue.send('storage.delete-prefixes', { prefixes: taskIds.flatMap(taskBlobPrefixes) });
+    // This instance's video copies go now; other instances' go at their next sweep.
+    await Promise.all(taskIds.map((id) => this.videoFiles.forget(id)));
   }
 }
