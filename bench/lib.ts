@@ -105,7 +105,7 @@ export async function waitRequest(url: string, key: string, rqId: string): Promi
     const r = await api(url, key, 'GET', `/api/requests/${encodeURIComponent(rqId)}`);
     if (r.status === 'finished') return r;
     if (r.status === 'failed') throw new Error(`request failed: ${r.message}`);
-    await new Promise((res) => setTimeout(res, 100));
+    await new Promise((res) => setTimeout(res, 20));
   }
 }
 

@@ -42,6 +42,8 @@ function kyselyExecutor(db: Db | Transaction<DB>): PgBoss.Db {
 export class JobQueue {
   /** Names this process in the requests it runs, so a crash can be told from slow work. */
   readonly instanceId = randomUUID();
+  /** This process's pg-boss workers per queue, to wake them when it queues work itself. */
+  private readonly workers = new Map<JobName, string[]>();
 
   private constructor(
     private readonly boss: PgBoss,
@@ -83,10 +85,23 @@ export class JobQueue {
     return new JobQueue(boss, log);
   }
 
+  /**
+   * Queues a job. Sent inside a transaction, it becomes visible at commit: call `wake(name)` after
+   * the commit so a worker in this process takes it at once instead of at its next poll.
+   */
   async send<N extends JobName>(name: N, payload: JobPayloads[N], trx?: Transaction<DB>): Promise<string> {
     const id = await this.boss.send(name, payload, trx ? { db: kyselyExecutor(trx) } : {});
     if (!id) throw new Error(`job ${name} was not queued`);
+    if (!trx) this.wake(name);
     return id;
+  }
+
+  /**
+   * Makes this process's idle workers of the queue poll now. Workers of other instances still
+   * wait for their poll (up to pollingIntervalSeconds): pg-boss has no cross-process signal.
+   */
+  wake(name: JobName): void {
+    for (const id of this.workers.get(name) ?? []) this.boss.notifyWorker(id);
   }
 
   /**
@@ -109,8 +124,10 @@ export class JobQueue {
     if (missing.length) throw new Error(`no handler for job(s): ${missing.join(', ')}`);
     for (const name of jobNames) {
       const handler = handlers[name] as JobHandler<typeof name>;
+      const ids: string[] = [];
+      this.workers.set(name, ids);
       for (let i = 0; i < concurrency; i++) {
-        await this.boss.work<JobPayloads[typeof name]>(
+        const id = await this.boss.work<JobPayloads[typeof name]>(
           name,
           { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: jobPolicies[name].pollingIntervalSeconds },
           async ([job]) => {
@@ -125,6 +142,7 @@ export class JobQueue {
             }
           },
         );
+        ids.push(id);
       }
     }
   }

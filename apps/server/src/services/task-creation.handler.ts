@@ -50,23 +50,27 @@ const REMOTE_CONCURRENCY = 4;
 const MANIFEST_MAX_BYTES = 256 * 1024 ** 2;
 
 /**
- * CVAT's image manifest: JSON lines, a version line and a type line, then one line per image with
- * its `name` (no extension), `extension`, `width` and `height`. Names are relative to the
- * manifest's directory.
+ * CVAT's manifests: JSON lines, a version line and a type line. An image manifest then has one
+ * line per image with its `name` (no extension), `extension`, `width` and `height`; a video
+ * manifest has a `properties` line naming the video, then its keyframes, which we do not need
+ * (the probe indexes keyframes itself and counts frames exactly), so it yields the video alone.
+ * Names are relative to the manifest's directory.
  */
 function parseManifest(text: string, file: string): Array<{ name: string; size?: { width: number; height: number } }> {
   const out: Array<{ name: string; size?: { width: number; height: number } }> = [];
+  let video = false;
   text.split('\n').forEach((line, i) => {
-    if (!line.trim()) return;
-    let item: { name?: unknown; extension?: unknown; width?: unknown; height?: unknown; type?: unknown };
+    if (!line.trim() || (video && out.length)) return;
+    let item: { name?: unknown; extension?: unknown; width?: unknown; height?: unknown; type?: unknown; properties?: { name?: unknown } };
     try {
       item = JSON.parse(line);
     } catch {
       throw new AppError('VALIDATION', `${file}:${i + 1}: not a JSON line`, [{ file, line: i + 1, message: 'not JSON' }]);
     }
-    if (item.type === 'video') throw new AppError('VALIDATION', `${file}: video manifests are not supported yet`, [{ file, message: 'video manifest' }]);
-    if (typeof item.name !== 'string') return;
-    const name = item.name + (typeof item.extension === 'string' ? item.extension : '');
+    if (item.type === 'video') video = true;
+    const raw = video ? item.properties?.name : item.name;
+    if (typeof raw !== 'string') return;
+    const name = raw + (!video && typeof item.extension === 'string' ? item.extension : '');
     if (name.split('/').some((seg) => seg === '..' || seg === '.') || name.startsWith('/')) {
       throw new AppError('VALIDATION', `${file}:${i + 1}: "${name}" leaves the manifest's directory`, [{ file, line: i + 1, message: 'unsafe name' }]);
     }

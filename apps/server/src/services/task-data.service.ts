@@ -177,6 +177,7 @@ export class TaskDataService {
       );
       await this.queue.send('task.create-data', { requestId, taskId }, trx);
     });
+    this.queue.wake('task.create-data');
     return requestId;
   }
 
