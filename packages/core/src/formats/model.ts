@@ -177,6 +177,11 @@ export interface ImportContext {
    * a dataset, where the images come from the archive.
    */
   images: readonly DatasetImage[];
+  /**
+   * The labels of the task or project being imported into, when there is one: formats that name
+   * only classes or point indexes (YOLO Pose keypoints) take their names from here.
+   */
+  labels?: readonly DatasetLabel[];
 }
 
 export interface ExportContext {
