@@ -12,7 +12,7 @@ import type { FrameRepository } from '../repositories/frame.repository.js';
 import type { MediaRepository } from '../repositories/media.repository.js';
 import type { ShareRepository } from '../repositories/share.repository.js';
 import type { BlobStore } from '../repositories/storage/blob-store.js';
-import type { TaskWithContext } from '../repositories/task.repository.js';
+import type { MediaTask } from '../repositories/task.repository.js';
 import type { Auth } from './auth/auth.js';
 import type { TaskService } from './task.service.js';
 import { DEFAULT_CHUNK_SIZE, taskKeys } from './task-storage.js';
@@ -49,7 +49,7 @@ export interface MediaBody {
 
 /** The frames a request may touch: a whole task, or one job's segment. */
 interface Scope {
-  task: TaskWithContext;
+  task: MediaTask;
   start: number;
   stop: number;
   what: string;
@@ -89,7 +89,7 @@ export class FrameService {
   }
 
   async taskScope(auth: Auth, taskId: number): Promise<Scope> {
-    const task = await this.tasks.require(auth, taskId);
+    const task = await this.tasks.requireMedia(auth, taskId);
     return { task, start: 0, stop: task.size - 1, what: `task ${taskId}` };
   }
 
@@ -122,7 +122,7 @@ export class FrameService {
     return row;
   }
 
-  private async original(row: FrameRow, task?: TaskWithContext): Promise<Buffer> {
+  private async original(row: FrameRow, task?: MediaTask): Promise<Buffer> {
     if (row.source === 'share') return fs.promises.readFile(await this.share.absolutePath(row.key));
     if (row.source === 'cloud') {
       const { bucket } = await this.cloudBucket(task);
@@ -141,7 +141,7 @@ export class FrameService {
    * The original as sharp's input: a path when it is a file here (the share, or a local blob
    * store), so libvips reads it directly instead of through a JavaScript buffer; else the bytes.
    */
-  private async originalInput(row: FrameRow, task: TaskWithContext): Promise<Buffer | string> {
+  private async originalInput(row: FrameRow, task: MediaTask): Promise<Buffer | string> {
     if (row.source === 'share') return this.share.absolutePath(row.key);
     if (row.source === 'blob') {
       const local = this.blobs.localPath?.(row.key);
@@ -151,7 +151,7 @@ export class FrameService {
   }
 
   /** The local file and seek index of a video task's source. */
-  private async videoOf(task: TaskWithContext) {
+  private async videoOf(task: MediaTask) {
     const video = await this.frames.video(task.id);
     if (!video) throw new AppError('NOT_FOUND', `task ${task.id} has no video`);
     const file = await this.videoFiles.path(video.source, video.key, task.id, async () => {
@@ -162,7 +162,7 @@ export class FrameService {
   }
 
   /** Decodes task frames [from, to] of a video task into JPEGs (compressed) or PNGs (original). */
-  private async decodeVideo(task: TaskWithContext, from: number, to: number, quality: Quality): Promise<Buffer[]> {
+  private async decodeVideo(task: MediaTask, from: number, to: number, quality: Quality): Promise<Buffer[]> {
     const { video, file, seek } = await this.videoOf(task);
     const out: Buffer[] = [];
     if (video.step === 1) {
@@ -177,7 +177,7 @@ export class FrameService {
     return out;
   }
 
-  private encodeRgb(f: { width: number; height: number; rgb: Buffer }, task: TaskWithContext, quality: Quality): Promise<Buffer> {
+  private encodeRgb(f: { width: number; height: number; rgb: Buffer }, task: MediaTask, quality: Quality): Promise<Buffer> {
     const img = sharp(f.rgb, { raw: { width: f.width, height: f.height, channels: 3 } });
     return quality === 'compressed' ? img.jpeg({ quality: task.image_quality, mozjpeg: false }).toBuffer() : img.png({ compressionLevel: 1 }).toBuffer();
   }
@@ -191,20 +191,20 @@ export class FrameService {
     return { body: data, contentType: type, etag };
   }
 
-  private async cloudBucket(task: TaskWithContext | undefined) {
+  private async cloudBucket(task: MediaTask | undefined) {
     if (!task?.cloud_storage_id) throw new AppError('NOT_FOUND', 'the cloud storage of this task was deleted; its frames cannot be read');
     return this.cloudStorages.bucket(task.cloud_storage_id);
   }
 
-  private etag(task: TaskWithContext, kind: string): string {
+  private etag(task: MediaTask, kind: string): string {
     return `"${task.id}-${task.created_at.getTime().toString(36)}-${kind}"`;
   }
 
-  private async compressed(task: TaskWithContext, row: FrameRow): Promise<Buffer> {
+  private async compressed(task: MediaTask, row: FrameRow): Promise<Buffer> {
     return this.cache.getOrMake(taskKeys.compressedFrame(task.id, row.frame), task.id, 'image/jpeg', () => this.compressOriginal(row, task));
   }
 
-  private async compressOriginal(row: FrameRow, task: TaskWithContext): Promise<Buffer> {
+  private async compressOriginal(row: FrameRow, task: MediaTask): Promise<Buffer> {
     const input = await this.originalInput(row, task);
     try {
       return await this.media.compressFrame(input, { quality: task.image_quality, name: row.name });
@@ -270,7 +270,7 @@ export class FrameService {
     return { body, contentType: 'application/zip', etag };
   }
 
-  private async makeChunk(task: TaskWithContext, from: number, last: number, quality: Quality): Promise<Buffer> {
+  private async makeChunk(task: MediaTask, from: number, last: number, quality: Quality): Promise<Buffer> {
     // Images are already compressed; storing them saves the CPU deflate would waste.
     const entries: Record<string, [Uint8Array, { level: 0 }]> = {};
     if (task.media_type === 'video') {

@@ -4,7 +4,7 @@ import { AppError } from '../errors.js';
 import { listPage, type ListSpec } from '../http/list-query.js';
 import type { VideoFileRepository } from '../repositories/video-file.repository.js';
 import type { JobQueue } from '../jobs/queue.js';
-import { taskWithContext, type TaskRepository, type TaskWithContext } from '../repositories/task.repository.js';
+import { MEDIA_TASK_COLUMNS, taskWithContext, type MediaTask, type TaskRepository, type TaskWithContext } from '../repositories/task.repository.js';
 import type { UserRepository } from '../repositories/user.repository.js';
 import type { LabelService } from './label.service.js';
 import type { LabelWrite } from '../dtos/label.dto.js';
@@ -54,14 +54,28 @@ export class TaskService {
     return task;
   }
 
+  /** The task's media fields if `auth` may see the task, else 404 (see MediaTask). */
+  async requireMedia(auth: Auth, id: number): Promise<MediaTask> {
+    const row = await this.db
+      .selectFrom('tasks as t')
+      .select(MEDIA_TASK_COLUMNS.map((c) => `t.${c}` as const))
+      .where('t.id', '=', id)
+      .where(taskAccess(auth, 'view', 't'))
+      .executeTakeFirst();
+    if (!row) throw AppError.notFound('task', id);
+    return row;
+  }
+
   /**
    * A job's task and frame range in one query, if `auth` may see the job: the frame endpoints
-   * are the hottest path of the API, so they cost one round trip here.
+   * are the hottest path of the API, so they cost one lean round trip here.
    */
-  async requireForJob(auth: Auth, jobId: number): Promise<{ task: TaskWithContext; start: number; stop: number }> {
-    const row = await taskWithContext(this.db)
+  async requireForJob(auth: Auth, jobId: number): Promise<{ task: MediaTask; start: number; stop: number }> {
+    const row = await this.db
+      .selectFrom('tasks as t')
       .innerJoin('jobs as j', 'j.task_id', 't.id')
       .innerJoin('segments as s', 's.id', 'j.segment_id')
+      .select(MEDIA_TASK_COLUMNS.map((c) => `t.${c}` as const))
       .select(['s.start_frame as seg_start', 's.stop_frame as seg_stop'])
       .where('j.id', '=', jobId)
       .where(jobAccess(auth, 'view', 'j'))
