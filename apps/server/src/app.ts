@@ -3,6 +3,7 @@
  * reply; they hold no business rules. The OpenAPI document is generated from the same zod
  * schemas that validate requests, so it cannot drift from what the server accepts.
  */
+import { registerDatasetRoutes } from './controllers/dataset.controller.js';
 import { randomUUID } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
@@ -96,6 +97,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   registerMediaRoutes(app, ctx.services.frames, ctx.services.access);
   registerRequestRoutes(app, ctx.services.requests);
   registerCloudStorageRoutes(app, ctx.services.cloudStorages);
+  registerDatasetRoutes(app, ctx.services.datasetExports, ctx.services.datasetImports, ctx.services.tus);
 
   app.get(
     '/api/schema',

@@ -2,6 +2,10 @@
  * The composition root: builds repositories and services from the config, once. Each service
  * names what it uses in its constructor; nothing reaches for a global.
  */
+import { DatasetImportHandler } from './services/datasets/import.handler.js';
+import { DatasetImportService } from './services/datasets/import.service.js';
+import { DatasetExportHandler } from './services/datasets/export.handler.js';
+import { DatasetExportService } from './services/datasets/export.service.js';
 import pino, { type Logger } from 'pino';
 import type { Config } from './config/env.js';
 import { openDatabase, type Database } from './db/database.js';
@@ -86,6 +90,10 @@ export interface Services {
   taskAnnotations: TaskAnnotationService;
   cloudStorages: CloudStorageService;
   derivedCache: DerivedCache;
+  datasetExports: DatasetExportService;
+  datasetExport: DatasetExportHandler;
+  datasetImports: DatasetImportService;
+  datasetImport: DatasetImportHandler;
 }
 
 export interface AppContext {
@@ -142,6 +150,9 @@ export async function createContext(config: Config, options: ContextOptions = {}
     const cloudStorages = new CloudStorageService(repos.cloudStorages, repos.buckets, repos.media, secrets, config.remote.allow);
     const video = new VideoRepository();
     const derivedCache = new DerivedCache(repos.blobs, new DerivedBlobRepository(db), config.cacheMaxBytes, log);
+    const frameService = new FrameService(tasks, repos.frames, repos.blobs, derivedCache, repos.share, repos.media, cloudStorages, video, videoFiles);
+    const requestService = new RequestService(repos.requests);
+    const taskAnnotations = new TaskAnnotationService(db, access, repos.labels, annotations);
     const all: Services = {
       auth: new AuthService(repos.users, repos.tokens),
       users: new UserService(repos.users),
@@ -155,15 +166,19 @@ export async function createContext(config: Config, options: ContextOptions = {}
         db, tasks, repos.tasks, repos.uploads, repos.requests, repos.blobs, queue, { maxFiles: config.upload.maxFiles }, cloudStorages,
       ),
       tus: new TusService(repos.tus, repos.blobs, { maxBytes: config.upload.maxBytes }, log),
-      frames: new FrameService(
-        tasks, repos.frames, repos.blobs, derivedCache,
-        repos.share, repos.media, cloudStorages, video, videoFiles,
-      ),
-      requests: new RequestService(repos.requests),
+      frames: frameService,
+      requests: requestService,
       annotations,
-      taskAnnotations: new TaskAnnotationService(db, access, repos.labels, annotations),
+      taskAnnotations,
       cloudStorages,
       derivedCache,
+      datasetExports: new DatasetExportService(db, access, repos.requests, requestService, queue, repos.blobs, cloudStorages),
+      datasetExport: new DatasetExportHandler(db, repos.requests, repos.frames, repos.labels, taskAnnotations, frameService, repos.blobs, cloudStorages, log),
+      datasetImports: new DatasetImportService(db, access, repos.requests, queue, repos.blobs, cloudStorages),
+      datasetImport: new DatasetImportHandler(
+        db, repos.requests, repos.users, repos.frames, repos.labels, annotations, taskAnnotations, repos.blobs, cloudStorages,
+        path.join(config.dataDir, 'tmp'), { maxEntries: config.upload.maxFiles, maxBytes: config.upload.maxBytes }, log,
+      ),
       taskCreation: new TaskCreationHandler(
         db, repos.tasks, repos.frames, repos.jobs, repos.uploads, repos.requests, repos.share, repos.blobs, repos.media,
         new RemoteRepository({ allow: config.remote.allow, maxBytes: config.remote.maxBytes, timeoutMs: config.remote.timeoutMs }),
@@ -175,6 +190,8 @@ export async function createContext(config: Config, options: ContextOptions = {}
       ),
     };
     all.tus.register(taskDataTusTarget(all.taskData, repos.uploads, { maxFiles: config.upload.maxFiles }));
+    all.tus.register(all.datasetImports.tusTarget('task'));
+    all.tus.register(all.datasetImports.tusTarget('job'));
     // Cache writes finish behind responses: let them land before the database closes.
     const videoSweep = scheduleVideoCacheSweep(videoFiles, repos.tasks, config.videoCacheMaxBytes, log);
     const onClose: Array<() => Promise<void>> = [async () => repos.buckets.close(), () => derivedCache.settle(), async () => clearInterval(videoSweep)];
@@ -240,6 +257,8 @@ export async function startWorkers(ctx: AppContext): Promise<void> {
     {
       'task.create-data': ctx.services.taskCreation.handleCreateTaskData,
       'storage.delete-prefixes': storageCleanupHandler(ctx.repos.blobs),
+      'dataset.export': ctx.services.datasetExport.handle,
+      'dataset.import': ctx.services.datasetImport.handle,
     },
     ctx.config.workerConcurrency,
   );

@@ -3,3 +3,4 @@ export * from './frames.js';
 export * from './labels.js';
 export * from './segments.js';
 export * from './sorting.js';
+export * from './formats/index.js';

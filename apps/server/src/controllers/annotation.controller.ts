@@ -54,7 +54,7 @@ function registerCrud(app: App, resource: 'jobs' | 'tasks', store: AnnotationSto
   const path = `/api/${resource}/:id/annotations`;
   app.get(path, { schema: { tags: [resource], summary: `${what} annotations`, params: idParams, querystring: readQuery } }, async (request, reply) => {
     if (request.query.format || request.query.action) {
-      throw AppError.invalid('format', 'annotation export in a dataset format is not supported yet; GET without format returns the JSON');
+      throw AppError.invalid('format', 'to get annotations in a dataset format, POST .../dataset/export?format= and download the request\'s result_url; GET without format returns the JSON');
     }
     const json = await store.read(authOf(request), request.params.id, { provenance: request.query.provenance });
     const version = /^\{"version":(\d+)/.exec(json)?.[1];

@@ -15,14 +15,14 @@ export function registerRequestRoutes(app: App, requests: RequestService): void 
     { schema: { tags: ['requests'], querystring: listQuerySchema, response: { 200: pageSchema(requestReadSchema) } } },
     async (request) => {
       const page = await requests.list(authOf(request), request.query);
-      return paginated(requestUrl(request), page, page.rows.map(toRequestDto));
+      return paginated(requestUrl(request), page, page.rows.map((r) => toRequestDto(r, request.urls.base)));
     },
   );
 
   app.get(
     '/api/requests/:id',
     { schema: { tags: ['requests'], params: rqParams, response: { 200: requestReadSchema } } },
-    async (request) => toRequestDto(await requests.get(authOf(request), request.params.id)),
+    async (request) => toRequestDto(await requests.get(authOf(request), request.params.id), request.urls.base),
   );
 
   app.post(

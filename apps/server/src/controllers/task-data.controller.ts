@@ -16,7 +16,7 @@ import { isTusCreation, replyTusCreate } from './tus.controller.js';
 import type { FastifyRequest } from 'fastify';
 
 /** CVAT checks only that these headers are present; its SDK sends them empty. */
-function flag(request: FastifyRequest, name: string): boolean {
+export function flag(request: FastifyRequest, name: string): boolean {
   const v = request.headers[name];
   return typeof v === 'string' && !/^(false|0|no)$/i.test(v.trim());
 }

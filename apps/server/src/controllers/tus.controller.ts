@@ -5,6 +5,7 @@
  * the creation answered in Location. PATCH bodies (application/offset+octet-stream) reach the
  * service as the raw request stream and go to the blob store without being buffered.
  */
+import { TUS_TARGETS } from '../services/datasets/import.service.js';
 import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -107,7 +108,11 @@ interface TusEndpoint {
   target: string;
 }
 
-const ENDPOINTS: TusEndpoint[] = [{ path: '/api/tasks/:id/data', target: TASK_DATA_TUS_TARGET }];
+const ENDPOINTS: TusEndpoint[] = [
+  { path: '/api/tasks/:id/data', target: TASK_DATA_TUS_TARGET },
+  { path: '/api/tasks/:id/annotations', target: TUS_TARGETS.task },
+  { path: '/api/jobs/:id/annotations', target: TUS_TARGETS.job },
+];
 
 export function registerTusRoutes(app: App, tus: TusService): void {
   // Own scope, so only these routes take application/offset+octet-stream, as a raw stream.

@@ -28,7 +28,8 @@ export const requestReadSchema = z.object({
 });
 export type RequestRead = z.infer<typeof requestReadSchema>;
 
-export function toRequestDto(r: RequestRow & { owner_username?: string | null }): RequestRead {
+/** `base` makes a stored path ("/api/...") into the absolute result_url CVAT's clients follow. */
+export function toRequestDto(r: RequestRow & { owner_username?: string | null }, base = ''): RequestRead {
   return {
     id: r.id,
     status: r.status,
@@ -40,7 +41,8 @@ export function toRequestDto(r: RequestRow & { owner_username?: string | null })
     expiry_date: iso(r.expires_at),
     owner: r.owner_id !== null ? { id: r.owner_id, username: r.owner_username ?? '' } : null,
     operation: {
-      type: `${r.operation_type}:${r.target}`,
+      // Creation is "create:task"; exports and imports carry their subresource ("export:dataset").
+      type: r.operation_type.includes(':') ? r.operation_type : `${r.operation_type}:${r.target}`,
       target: r.target,
       project_id: r.project_id,
       task_id: r.task_id,
@@ -50,7 +52,7 @@ export function toRequestDto(r: RequestRow & { owner_username?: string | null })
       org_id: null,
       lightweight: null,
     },
-    result_url: r.result_url,
+    result_url: r.result_url && r.result_url.startsWith('/') ? `${base}${r.result_url}` : r.result_url,
     result_id: r.result_id,
   };
 }

@@ -5,11 +5,13 @@
 export interface JobPayloads {
   'task.create-data': { requestId: string; taskId: number };
   'storage.delete-prefixes': { prefixes: string[] };
+  'dataset.export': { requestId: string };
+  'dataset.import': { requestId: string };
 }
 
 export type JobName = keyof JobPayloads;
 
-export const jobNames: JobName[] = ['task.create-data', 'storage.delete-prefixes'];
+export const jobNames: JobName[] = ['task.create-data', 'storage.delete-prefixes', 'dataset.export', 'dataset.import'];
 
 /**
  * Per-queue policy: how long one run may take before it is presumed dead, retries, and how often
@@ -20,4 +22,7 @@ export const jobPolicies: Record<JobName, { expireInSeconds: number; retryLimit:
   // A crashed worker's creation run is retried after it expires; the handler starts over cleanly.
   'task.create-data': { expireInSeconds: 60 * 60, retryLimit: 2, retryDelay: 5, pollingIntervalSeconds: 0.5 },
   'storage.delete-prefixes': { expireInSeconds: 60 * 60, retryLimit: 5, retryDelay: 30, pollingIntervalSeconds: 5 },
+  // Exports and imports stream; a huge one may run long, and a retry starts it over.
+  'dataset.export': { expireInSeconds: 6 * 60 * 60, retryLimit: 1, retryDelay: 5, pollingIntervalSeconds: 1 },
+  'dataset.import': { expireInSeconds: 6 * 60 * 60, retryLimit: 1, retryDelay: 5, pollingIntervalSeconds: 1 },
 };

@@ -1,3 +1,4 @@
+import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { Readable } from 'node:stream';
 /**
@@ -300,6 +301,15 @@ export class CloudBucket {
       for (const o of out.Contents ?? []) if (o.Key && !o.Key.endsWith('/')) yield o.Key;
       token = out.IsTruncated ? out.NextContinuationToken : undefined;
     } while (token);
+  }
+
+  /** Writes a stream to `key` (multipart, so any size in bounded memory): exports to the bucket. */
+  async write(key: string, body: Readable, contentType: string): Promise<void> {
+    try {
+      await new Upload({ client: this.client, params: { Bucket: this.name, Key: key, Body: body, ContentType: contentType } }).done();
+    } catch (err) {
+      throw toBucketError(err, `"${key}" in bucket "${this.name}"`);
+    }
   }
 
   /** A GET URL for the object that works without credentials for `seconds`. */

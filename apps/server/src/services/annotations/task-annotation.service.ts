@@ -56,6 +56,12 @@ export class TaskAnnotationService {
 
   async read(auth: Auth, taskId: number): Promise<string> {
     await this.access.requireTask(auth, taskId, 'view');
+    const merged = await this.readMerged(taskId);
+    return JSON.stringify({ version: merged.version, tags: merged.tags, shapes: merged.shapes, tracks: merged.tracks, intervals: [] });
+  }
+
+  /** The task's annotations, jobs merged, from one snapshot; no access check (background work). */
+  async readMerged(taskId: number): Promise<Annotations> {
     return this.db
       .transaction()
       .setIsolationLevel('repeatable read')
@@ -66,7 +72,7 @@ export class TaskAnnotationService {
           jobs.push({ start: s.start, stop: s.stop, annotations: JSON.parse(await readJobJson(trx, s.jobId, s.version)) as Annotations });
         }
         const merged = mergeSegments(jobs);
-        return JSON.stringify({ version: TaskAnnotationService.version(segments), tags: merged.tags, shapes: merged.shapes, tracks: merged.tracks, intervals: [] });
+        return { version: TaskAnnotationService.version(segments), tags: merged.tags, shapes: merged.shapes, tracks: merged.tracks };
       });
   }
 

@@ -1,0 +1,245 @@
+/**
+ * The background half of a dataset export: the scope's labels, annotations and frames are turned
+ * into the dataset model (packages/core/src/formats/convert) and handed to the format's codec,
+ * which writes through a sink straight into a ZIP streamed into the blob store (and from there,
+ * when asked, into a cloud storage). Frames flow one at a time; only the annotations of the task
+ * being exported are held, as their parsed JSON. Progress is reported per frame.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  DatasetFormatError,
+  annotationsToDataset,
+  findExporter,
+  type Annotations,
+  type DatasetExport,
+  type DatasetImage,
+  type ExportInput,
+  type FrameAnnotations,
+} from '@framewise/core';
+import type { Logger } from 'pino';
+import type { Db } from '../../db/database.js';
+import { AppError } from '../../errors.js';
+import type { JobHandler } from '../../jobs/queue.js';
+import { readJobJson } from '../../repositories/annotations/read.js';
+import type { FrameRepository } from '../../repositories/frame.repository.js';
+import type { LabelRepository } from '../../repositories/label.repository.js';
+import { sharpRasterCodec } from '../../repositories/raster.repository.js';
+import type { RequestRepository } from '../../repositories/request.repository.js';
+import type { BlobStore } from '../../repositories/storage/blob-store.js';
+import { MEDIA_TASK_COLUMNS, type MediaTask } from '../../repositories/task.repository.js';
+import { ZipToBlob } from '../../repositories/zip-writer.js';
+import type { TaskAnnotationService } from '../annotations/task-annotation.service.js';
+import type { CloudStorageService } from '../cloud-storage.service.js';
+import type { FrameService } from '../frame.service.js';
+import type { ProgressReporter } from '../progress.js';
+import { ExpectedFailure, runRequest } from '../request-runner.js';
+import { CountingReport } from './export-report.js';
+import type { ExportParams } from './export.service.js';
+import { datasetLabelsOf, schemaOf } from './labels.js';
+
+/** How long a finished export stays downloadable. */
+const KEEP_SECONDS = 24 * 3600;
+
+/** One task's share of an export: its frames start..stop. */
+interface Part {
+  task: MediaTask & { name: string; subset: string; mode: string };
+  start: number;
+  stop: number;
+  /** Annotations of the part (a job's, or the task's merged). */
+  load(): Promise<Annotations>;
+}
+
+interface Loaded {
+  part: Part;
+  offset: number;
+  view: DatasetExport;
+}
+
+export class DatasetExportHandler {
+  constructor(
+    private readonly db: Db,
+    private readonly requests: RequestRepository,
+    private readonly frames: FrameRepository,
+    private readonly labels: LabelRepository,
+    private readonly taskAnnotations: TaskAnnotationService,
+    private readonly frameService: FrameService,
+    private readonly blobs: BlobStore,
+    private readonly cloudStorages: CloudStorageService,
+    private readonly log: Logger,
+  ) {}
+
+  handle: JobHandler<'dataset.export'> = async ({ requestId }, ctx) => {
+    await runRequest(this.requests, this.log, requestId, ctx, (progress) => this.run(requestId, progress));
+  };
+
+  private async run(requestId: string, progress: ProgressReporter) {
+    const request = await this.requests.findById(requestId);
+    const params = request!.params as unknown as ExportParams;
+    const codec = findExporter(params.format);
+    if (!codec?.export) throw new ExpectedFailure(`"${params.format}" is no longer an export format`);
+    const parts = await this.parts(params);
+    if (parts.length === 0) throw new ExpectedFailure(`${params.target} ${params.id} has no frames to export`);
+    const labelRows = await this.labels.listForTask(parts[0]!.task.id);
+    const schema = schemaOf(labelRows);
+    const total = parts.reduce((n, p) => n + p.stop - p.start + 1, 0);
+    await progress.report(0, `Exporting ${total} frames as ${codec.name}`, true);
+
+    // Frame numbers run on across the parts of a project, so every image has its own.
+    const partOf: Array<{ part: Part; offset: number }> = [];
+    let offset = 0;
+    const loaded: Loaded[] = [];
+    for (const part of parts) {
+      partOf.push({ part, offset: offset - part.start });
+      offset += part.stop - part.start + 1;
+    }
+    const tracks = [];
+    let trackBase = 0;
+    // Tracks are few: load each part's once up front, so the codec gets them whole.
+    for (const p of partOf) {
+      const view = annotationsToDataset(await p.part.load(), schema, { range: { start: p.part.start, stop: p.part.stop } });
+      loaded.push({ ...p, view });
+      for (const t of view.tracks) tracks.push(shiftTrack(t, p.offset, trackBase));
+      trackBase += view.tracks.length;
+    }
+
+    let done = 0;
+    const frames = this.frameStream(loaded, params.target === 'project', async () => {
+      done++;
+      await progress.report((0.95 * done) / total, `Exported ${done} of ${total} frames`);
+    });
+    const key = `exports/${randomUUID()}/${params.filename}`;
+    const zip = new ZipToBlob(this.blobs, key);
+    const report = new CountingReport();
+    const first = parts[0]!.task;
+    const input: ExportInput = {
+      name: params.target === 'project' ? `project ${params.id}` : first.name,
+      labels: datasetLabelsOf(labelRows, schema),
+      frames,
+      tracks,
+      saveImages: params.saveImages,
+      meta: { size: total, mode: first.mode === 'interpolation' ? 'interpolation' : 'annotation', createdAt: first.created_at.toISOString() },
+    };
+    try {
+      await codec.export(
+        input,
+        {
+          file: (path, content) => zip.add(path, content),
+          image: (image, path) => this.addImage(zip, partOf, image, path),
+        },
+        { raster: sharpRasterCodec, report },
+      );
+      if (!report.empty) await zip.add('export_report.txt', report.text(codec.name));
+      await zip.finish();
+    } catch (e) {
+      zip.abort(e as Error);
+      await this.blobs.delete(key).catch(() => undefined);
+      if (e instanceof DatasetFormatError) throw new ExpectedFailure(e.message);
+      throw e;
+    }
+
+    let resultKey: string | undefined = key;
+    if (params.cloudStorageId !== null) {
+      await progress.report(0.97, 'Uploading to the cloud storage', true);
+      const { bucket, prefix } = await this.cloudStorages.bucket(params.cloudStorageId);
+      const s = await this.blobs.getStream(key);
+      await bucket.write(prefix + params.filename, s!.stream, 'application/zip');
+      await this.blobs.delete(key);
+      resultKey = undefined;
+    }
+    await this.requests.update(requestId, { params: JSON.stringify({ ...params, resultKey: resultKey ?? null }) });
+    const summary = report.summary(codec.name);
+    return {
+      message: `Exported ${total} frames as ${codec.name}${summary ? `; ${summary}` : ''}`,
+      ...(resultKey ? { resultUrl: `/api/requests/${encodeURIComponent(requestId)}/download` } : {}),
+      keepSeconds: KEEP_SECONDS,
+    };
+  }
+
+  private async *frameStream(loaded: Loaded[], withSubsets: boolean, tick: () => Promise<void>): AsyncGenerator<FrameAnnotations> {
+    let trackBase = 0;
+    for (const { part, offset, view } of loaded) {
+      const images = await this.images(part);
+      for (const f of view.framesSync(images)) {
+        yield {
+          ...f,
+          image: { ...f.image, frame: f.image.frame + offset, ...(withSubsets && part.task.subset ? { subset: part.task.subset } : {}) },
+          shapes: trackBase ? f.shapes.map((s) => (s.track_id !== undefined ? { ...s, track_id: s.track_id + trackBase } : s)) : f.shapes,
+        };
+        await tick();
+      }
+      trackBase += view.tracks.length;
+    }
+  }
+
+  /** The part's frames as images: file names for image tasks, CVAT's frame_NNNNNN for video. */
+  private async images(part: Part): Promise<DatasetImage[]> {
+    if (part.task.media_type === 'video') {
+      const video = await this.frames.video(part.task.id);
+      return Array.from({ length: part.stop - part.start + 1 }, (_, i) => ({
+        frame: part.start + i,
+        name: `frame_${String(part.start + i).padStart(6, '0')}.png`,
+        width: video?.width ?? 0,
+        height: video?.height ?? 0,
+      }));
+    }
+    const rows = await this.frames.meta(part.task.id, part.start, part.stop);
+    return rows.map((r) => ({ frame: r.frame, name: r.name, width: r.width, height: r.height }));
+  }
+
+  private async addImage(zip: ZipToBlob, partOf: Array<{ part: Part; offset: number }>, image: DatasetImage, path: string): Promise<void> {
+    const owner = partOf.find((p) => image.frame - p.offset >= p.part.start && image.frame - p.offset <= p.part.stop);
+    if (!owner) throw new AppError('NOT_FOUND', `no frame ${image.frame} in this export`);
+    const frame = image.frame - owner.offset;
+    const { part } = owner;
+    const body = await this.frameService.frame({ task: part.task, start: part.start, stop: part.stop, what: `task ${part.task.id}` }, frame, 'original');
+    if (body.redirect) {
+      // A cloud original the storage serves by link: read it through the bucket instead.
+      const { bucket } = await this.cloudStorages.bucket(part.task.cloud_storage_id!);
+      const row = await this.frames.find(part.task.id, frame);
+      const s = row ? await bucket.stream(row.key) : null;
+      if (!s) throw new AppError('NOT_FOUND', `the original of frame ${frame} is missing from its cloud storage`);
+      await zip.add(path, s.stream, { compress: false });
+      return;
+    }
+    await zip.add(path, body.body, { compress: false });
+  }
+
+  private async parts(params: ExportParams): Promise<Part[]> {
+    const columns = [...MEDIA_TASK_COLUMNS.map((c) => `t.${c}` as const), 't.name', 't.subset', 't.mode'] as const;
+    if (params.target === 'job') {
+      const row = await this.db
+        .selectFrom('jobs as j')
+        .innerJoin('segments as s', 's.id', 'j.segment_id')
+        .innerJoin('tasks as t', 't.id', 'j.task_id')
+        .select([...columns, 's.start_frame', 's.stop_frame', 'j.version', 'j.id as job_id'])
+        .where('j.id', '=', params.id)
+        .executeTakeFirst();
+      if (!row) throw new ExpectedFailure(`job ${params.id} no longer exists`);
+      const { start_frame, stop_frame, version, job_id, ...task } = row;
+      return [{ task, start: start_frame, stop: stop_frame, load: async () => JSON.parse(await readJobJson(this.db, job_id, Number(version))) as Annotations }];
+    }
+    const tasks = await this.db
+      .selectFrom('tasks as t')
+      .select(columns)
+      .where(params.target === 'task' ? 't.id' : 't.project_id', '=', params.id)
+      .where('t.data_state', '=', 'ready')
+      .orderBy('t.id')
+      .execute();
+    return tasks.map((task) => ({ task, start: 0, stop: task.size - 1, load: () => this.taskAnnotations.readMerged(task.id) }));
+  }
+}
+
+function shiftTrack<T extends { id: number; shapes: Array<{ frame: number }>; elements?: Array<{ shapes: Array<{ frame: number }> }> }>(
+  t: T,
+  offset: number,
+  idBase: number,
+): T {
+  if (offset === 0 && idBase === 0) return t;
+  const shift = <S extends { frame: number }>(shapes: S[]) => shapes.map((s) => ({ ...s, frame: s.frame + offset }));
+  return {
+    ...t,
+    id: t.id + idBase,
+    shapes: shift(t.shapes),
+    ...(t.elements ? { elements: t.elements.map((e) => ({ ...e, shapes: shift(e.shapes) })) } : {}),
+  };
+}

@@ -1,0 +1,200 @@
+/**
+ * The background half of an annotation import: the uploaded file (or archive, unpacked with the
+ * archive reader's zip-slip and bomb checks) is read by the format's codec against the task's
+ * images and labels, matched to frames and labels by name (formats/convert), and saved through
+ * the same validation and transaction as a client's PUT (or PATCH create, when appending), on
+ * behalf of the user who asked, whose access is checked again here.
+ */
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { DatasetFormatError, applyParsedDataset, findImporter, type DatasetImage, type ImportSource } from '@framewise/core';
+import type { Logger } from 'pino';
+import type { Db } from '../../db/database.js';
+import type { JobHandler } from '../../jobs/queue.js';
+import { ArchiveError, archiveKind, forEachEntry, type ArchiveLimits } from '../../repositories/archive.repository.js';
+import type { FrameRepository } from '../../repositories/frame.repository.js';
+import type { LabelRepository } from '../../repositories/label.repository.js';
+import { sharpRasterCodec } from '../../repositories/raster.repository.js';
+import type { RequestRepository } from '../../repositories/request.repository.js';
+import type { BlobStore } from '../../repositories/storage/blob-store.js';
+import type { UserRepository } from '../../repositories/user.repository.js';
+import type { AnnotationService } from '../annotations/annotation.service.js';
+import type { TaskAnnotationService } from '../annotations/task-annotation.service.js';
+import type { Auth } from '../auth/auth.js';
+import type { CloudStorageService } from '../cloud-storage.service.js';
+import type { ProgressReporter } from '../progress.js';
+import { ExpectedFailure, runRequest } from '../request-runner.js';
+import type { ImportParams } from './import.service.js';
+import { datasetLabelsOf, schemaOf } from './labels.js';
+
+const PROBLEMS_LISTED = 10;
+
+export class DatasetImportHandler {
+  constructor(
+    private readonly db: Db,
+    private readonly requests: RequestRepository,
+    private readonly users: UserRepository,
+    private readonly frames: FrameRepository,
+    private readonly labels: LabelRepository,
+    private readonly annotations: AnnotationService,
+    private readonly taskAnnotations: TaskAnnotationService,
+    private readonly blobs: BlobStore,
+    private readonly cloudStorages: CloudStorageService,
+    private readonly tmpDir: string,
+    private readonly limits: ArchiveLimits,
+    private readonly log: Logger,
+  ) {}
+
+  handle: JobHandler<'dataset.import'> = async ({ requestId }, ctx) => {
+    let params: ImportParams | undefined;
+    await runRequest(
+      this.requests,
+      this.log,
+      requestId,
+      ctx,
+      async (progress) => {
+        const request = await this.requests.findById(requestId);
+        params = request!.params as unknown as ImportParams;
+        return this.run(params, request!.owner_id!, progress);
+      },
+      async () => {
+        if (params?.source.kind === 'blob') await this.blobs.delete(params.source.key);
+      },
+    );
+  };
+
+  private async run(params: ImportParams, ownerId: number, progress: ProgressReporter) {
+    const codec = findImporter(params.format);
+    if (!codec?.import) throw new ExpectedFailure(`"${params.format}" is no longer an import format`);
+    const owner = await this.users.findById(ownerId);
+    if (!owner?.is_active) throw new ExpectedFailure('the user who started this import no longer exists');
+    const auth: Auth = { user: { id: owner.id, username: owner.username, isSuperuser: owner.is_superuser, isStaff: owner.is_staff }, tokenId: null, via: 'token' };
+
+    const scope = await this.scope(params);
+    const labelRows = await this.labels.listForTask(scope.taskId);
+    const schema = schemaOf(labelRows);
+    const images = await this.images(scope.taskId, scope.start, scope.stop);
+
+    const work = await fsp.mkdtemp(path.join(await this.ensureTmp(), 'import-'));
+    try {
+      await progress.report(0.05, `Reading ${params.filename}`, true);
+      const file = path.join(work, 'upload');
+      await this.fetch(params, file);
+      const source = await this.source(file, params.filename, work);
+      await progress.report(0.2, `Parsing ${params.filename} as ${codec.name}`, true);
+      let parsed;
+      try {
+        parsed = await codec.import(source, { raster: sharpRasterCodec, images, labels: datasetLabelsOf(labelRows, schema) });
+      } catch (e) {
+        if (e instanceof DatasetFormatError) throw new ExpectedFailure(e.message);
+        throw e;
+      }
+      await progress.report(0.6, 'Matching images and labels', true);
+      const applied = applyParsedDataset(parsed, schema, images, { onUnknownLabel: params.onUnknownLabel });
+      if (applied.problems.length) {
+        const more = applied.problems.length > PROBLEMS_LISTED ? ` (and ${applied.problems.length - PROBLEMS_LISTED} more)` : '';
+        throw new ExpectedFailure(`${params.filename}: ${applied.problems.slice(0, PROBLEMS_LISTED).join('; ')}${more}`);
+      }
+      await progress.report(0.8, 'Saving annotations', true);
+      const data = { version: 0, tags: applied.annotations.tags, shapes: applied.annotations.shapes, tracks: applied.annotations.tracks };
+      if (params.target === 'task') {
+        if (params.mode === 'append') await this.taskAnnotations.patch(auth, params.id, 'create', data, undefined);
+        else await this.taskAnnotations.replace(auth, params.id, data, undefined);
+      } else if (params.mode === 'append') await this.annotations.patch(auth, params.id, 'create', data, undefined);
+      else await this.annotations.replace(auth, params.id, data, undefined);
+      const skippedLabels = Object.entries(applied.skipped.labels);
+      const skipped = skippedLabels.length ? `; skipped objects of labels the task lacks: ${skippedLabels.map(([l, n]) => `${l} (${n})`).join(', ')}` : '';
+      return {
+        message: `Imported ${data.shapes.length} shapes, ${data.tracks.length} tracks and ${data.tags.length} tags from ${params.filename}${skipped}`,
+      };
+    } finally {
+      await fsp.rm(work, { recursive: true, force: true });
+      if (params.source.kind === 'blob') await this.blobs.delete(params.source.key).catch(() => undefined);
+    }
+  }
+
+  private async ensureTmp(): Promise<string> {
+    await fsp.mkdir(this.tmpDir, { recursive: true });
+    return this.tmpDir;
+  }
+
+  private async scope(params: ImportParams): Promise<{ taskId: number; start: number; stop: number }> {
+    if (params.target === 'task') {
+      const t = await this.db.selectFrom('tasks').select(['id', 'size']).where('id', '=', params.id).executeTakeFirst();
+      if (!t) throw new ExpectedFailure(`task ${params.id} no longer exists`);
+      return { taskId: t.id, start: 0, stop: t.size - 1 };
+    }
+    const j = await this.db
+      .selectFrom('jobs as j')
+      .innerJoin('segments as s', 's.id', 'j.segment_id')
+      .select(['j.task_id', 's.start_frame', 's.stop_frame'])
+      .where('j.id', '=', params.id)
+      .executeTakeFirst();
+    if (!j) throw new ExpectedFailure(`job ${params.id} no longer exists`);
+    return { taskId: j.task_id, start: j.start_frame, stop: j.stop_frame };
+  }
+
+  /** The frames as the dataset model names them (video frames as CVAT does: frame_NNNNNN). */
+  private async images(taskId: number, start: number, stop: number): Promise<DatasetImage[]> {
+    const video = await this.frames.video(taskId);
+    if (video) {
+      return Array.from({ length: stop - start + 1 }, (_, i) => ({ frame: start + i, name: `frame_${String(start + i).padStart(6, '0')}`, width: video.width, height: video.height }));
+    }
+    return (await this.frames.meta(taskId, start, stop)).map((r) => ({ frame: r.frame, name: r.name, width: r.width, height: r.height }));
+  }
+
+  private async fetch(params: ImportParams, file: string): Promise<void> {
+    if (params.source.kind === 'blob') {
+      const s = await this.blobs.getStream(params.source.key);
+      if (!s) throw new ExpectedFailure(`${params.filename}: the uploaded file is gone; upload it again`);
+      await pipeline(s.stream, fs.createWriteStream(file));
+      return;
+    }
+    const { bucket, prefix } = await this.cloudStorages.bucket(params.source.storageId);
+    const s = await bucket.stream(prefix + params.source.key);
+    if (!s) throw new ExpectedFailure(`${params.source.key}: no such file in cloud storage ${params.source.storageId}`);
+    await pipeline(s.stream, fs.createWriteStream(file));
+  }
+
+  /** An archive is unpacked (checked entry by entry); any other file is the dataset's one file. */
+  private async source(file: string, filename: string, work: string): Promise<ImportSource> {
+    if (!archiveKind(filename)) {
+      return {
+        paths: () => [filename],
+        text: async (p) => fsp.readFile(this.inside(p === filename ? file : '', p), 'utf8'),
+        bytes: async (p) => new Uint8Array(await fsp.readFile(this.inside(p === filename ? file : '', p))),
+      };
+    }
+    const root = path.join(work, 'unpacked');
+    const paths: string[] = [];
+    try {
+      await forEachEntry(file, filename, this.limits, async (entry) => {
+        const target = path.join(root, ...entry.path.split('/'));
+        await fsp.mkdir(path.dirname(target), { recursive: true });
+        await pipeline(await entry.open(), fs.createWriteStream(target));
+        paths.push(entry.path);
+      });
+    } catch (e) {
+      if (e instanceof ArchiveError) throw new ExpectedFailure(e.message);
+      throw e;
+    }
+    paths.sort();
+    const known = new Set(paths);
+    const resolve = (p: string) => {
+      if (!known.has(p)) throw new DatasetFormatError(p, 'no such file in the archive');
+      return path.join(root, ...p.split('/'));
+    };
+    return {
+      paths: () => paths,
+      text: async (p) => fsp.readFile(resolve(p), 'utf8'),
+      bytes: async (p) => new Uint8Array(await fsp.readFile(resolve(p))),
+    };
+  }
+
+  private inside(file: string, p: string): string {
+    if (!file) throw new DatasetFormatError(p, 'no such file: the upload is a single file');
+    return file;
+  }
+}
