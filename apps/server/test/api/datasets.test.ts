@@ -180,6 +180,19 @@ describe('annotation import', () => {
     expect((await s.admin.get(`/api/tasks/${taskId}/annotations`)).body.shapes).toHaveLength(1);
   });
 
+  it('refuses XML with entity declarations (external entities, entity bombs) without expanding them', async () => {
+    const xxe = `<?xml version="1.0"?><!DOCTYPE a [<!ENTITY x SYSTEM "file:///etc/passwd">]>
+<annotations><version>1.1</version><image id="0" name="img0.png" width="100" height="80"><tag label="&x;"/></image></annotations>`;
+    const refused = await importFile('xxe.xml', xxe, 'CVAT 1.1');
+    expect(refused.status).toBe('failed');
+    expect(refused.message).toMatch(/xxe\.xml.*entit/i);
+    const lol = `<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>
+<annotations><version>1.1</version><image id="0" name="img0.png" width="100" height="80"><tag label="&c;"/></image></annotations>`;
+    const bomb = await importFile('lol.xml', lol, 'CVAT 1.1');
+    expect(bomb.status).toBe('failed');
+    expect(bomb.message).toMatch(/lol\.xml.*entit/i);
+  });
+
   it('refuses an archive whose entries climb out of it', async () => {
     const zip = zipSync({ 'annotations.xml': Buffer.from('<annotations/>'), '../evil.xml': Buffer.from('x') });
     const done = await importFile('evil.zip', zip, 'CVAT 1.1');
