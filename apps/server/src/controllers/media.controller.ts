@@ -24,15 +24,16 @@ export function registerMediaRoutes(app: App, frames: FrameService, access: Acce
   });
 
   for (const kind of ['tasks', 'jobs'] as const) {
-    const scopeOf = (auth: Parameters<FrameService['taskScope']>[0], id: number) =>
-      kind === 'tasks' ? frames.taskScope(auth, id) : frames.jobScope(auth, id);
+    const scopeOf = (auth: Parameters<FrameService['taskScope']>[0], id: number, recent = false) =>
+      kind === 'tasks' ? frames.taskScope(auth, id, { recent }) : frames.jobScope(auth, id, { recent });
 
     app.get(
       `/api/${kind}/:id/data`,
       { schema: { tags: [kind], params: idParams, querystring: dataQuery } },
       async (request, reply) => {
-        const scope = await scopeOf(authOf(request), request.params.id);
         const q = request.query;
+        // Derived frames may use a decision made a moment ago; originals are checked every time.
+        const scope = await scopeOf(authOf(request), request.params.id, q.quality === 'compressed' && q.type !== 'context_image');
         if (q.type === 'context_image') return reply.status(404).send({ code: 'NOT_FOUND', message: 'this task has no related images', details: [] });
         if (q.type === 'frame') {
           if (q.number === undefined) return reply.status(400).send({ code: 'VALIDATION', message: 'number: required for type=frame', details: [{ field: 'number', message: 'required' }] });

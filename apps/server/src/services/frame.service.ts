@@ -71,8 +71,38 @@ export function contentTypeOf(name: string): string {
   return CONTENT_TYPES[path.extname(name).toLowerCase()] ?? 'application/octet-stream';
 }
 
+const SCOPE_CACHE_MS = 2000;
+const SCOPE_CACHE_MAX = 10_000;
+
+/**
+ * Access decisions for derived media, remembered briefly per user and task or job. A browser
+ * streams a job's compressed frames and chunks tens of times a second; each would otherwise pay
+ * the access query, which on embedded PGlite is the largest fixed cost of a frame. Only scopes of
+ * tasks whose data is ready are kept (their frames no longer change), for SCOPE_CACHE_MS: a
+ * revoked assignment stops serving frames within that delay, as a revoked token does.
+ */
+class ScopeCache {
+  private readonly entries = new Map<string, { scope: Scope; until: number }>();
+
+  async get(auth: Auth, key: string, recent: boolean, load: () => Promise<Scope>): Promise<Scope> {
+    const k = `${auth.user.id}:${key}`;
+    const now = Date.now();
+    if (recent) {
+      const hit = this.entries.get(k);
+      if (hit && hit.until > now) return hit.scope;
+    }
+    const scope = await load();
+    if (scope.task.data_state === 'ready') {
+      if (this.entries.size >= SCOPE_CACHE_MAX) this.entries.clear();
+      this.entries.set(k, { scope, until: now + SCOPE_CACHE_MS });
+    }
+    return scope;
+  }
+}
+
 export class FrameService {
   private readonly rows: FrameRowCache;
+  private readonly scopes = new ScopeCache();
 
   constructor(
     private readonly tasks: TaskService,
@@ -88,9 +118,15 @@ export class FrameService {
     this.rows = new FrameRowCache(frames);
   }
 
-  async taskScope(auth: Auth, taskId: number): Promise<Scope> {
-    const task = await this.tasks.requireMedia(auth, taskId);
-    return { task, start: 0, stop: task.size - 1, what: `task ${taskId}` };
+  /**
+   * `recent`: accept an access decision made for this user in the last SCOPE_CACHE_MS (see
+   * ScopeCache). Only compressed frames and chunks ask for it; originals are checked every time.
+   */
+  async taskScope(auth: Auth, taskId: number, options: { recent?: boolean } = {}): Promise<Scope> {
+    return this.scopes.get(auth, `t${taskId}`, options.recent ?? false, async () => {
+      const task = await this.tasks.requireMedia(auth, taskId);
+      return { task, start: 0, stop: task.size - 1, what: `task ${taskId}` };
+    });
   }
 
   /** A project's preview is its first task's that has media; null when none has. */
@@ -99,9 +135,11 @@ export class FrameService {
     return first ? this.preview({ task: first, start: 0, stop: first.size - 1, what: `task ${first.id}` }) : null;
   }
 
-  async jobScope(auth: Auth, jobId: number): Promise<Scope> {
-    const { task, start, stop } = await this.tasks.requireForJob(auth, jobId);
-    return { task, start, stop, what: `job ${jobId}` };
+  async jobScope(auth: Auth, jobId: number, options: { recent?: boolean } = {}): Promise<Scope> {
+    return this.scopes.get(auth, `j${jobId}`, options.recent ?? false, async () => {
+      const { task, start, stop } = await this.tasks.requireForJob(auth, jobId);
+      return { task, start, stop, what: `job ${jobId}` };
+    });
   }
 
   private requireData(scope: Scope): void {
