@@ -71,7 +71,9 @@ export const sharpRasterCodec: RasterCodec = {
       for (let i = 0; i < out.length; i++) out[i] = lookup.get((data[i * 3]! << 16) | (data[i * 3 + 1]! << 8) | data[i * 3 + 2]!) ?? 0;
       return { width: info.width, height: info.height, channels: 1, data: out };
     }
-    const { data, info } = await image.raw().toBuffer({ resolveWithObject: true });
+    // Grey stays one channel (sharp would otherwise hand out RGB).
+    const grey = (meta.channels ?? 3) <= 2;
+    const { data, info } = await (grey ? image.toColourspace('b-w') : image).raw().toBuffer({ resolveWithObject: true });
     let channels = info.channels;
     let pixels = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     if (channels === 2) {
@@ -86,7 +88,28 @@ export const sharpRasterCodec: RasterCodec = {
 
   async encodePng(raster, options) {
     if (options?.palette) return new Uint8Array(encodeIndexedPng(raster, options.palette));
-    const out = await sharp(raster.data, { raw: { width: raster.width, height: raster.height, channels: raster.channels } })
+    let image = sharp(raster.data, { raw: { width: raster.width, height: raster.height, channels: raster.channels } });
+    // One channel means grey (class ids): without this sharp writes it as RGB.
+    if (raster.channels === 1) image = image.toColourspace('b-w');
+    return new Uint8Array(await image.png({ compressionLevel: 6 }).toBuffer());
+  },
+
+  async decodePng16(bytes) {
+    const { data, info } = await sharp(bytes, { limitInputPixels: 2 ** 28 })
+      .toColourspace('grey16')
+      .raw({ depth: 'ushort' })
+      .toBuffer({ resolveWithObject: true });
+    const samples = new Uint16Array(data.buffer, data.byteOffset, data.byteLength / 2);
+    if (info.channels === 1) return { width: info.width, height: info.height, data: new Uint16Array(samples) };
+    const grey = new Uint16Array(info.width * info.height);
+    for (let i = 0; i < grey.length; i++) grey[i] = samples[i * info.channels]!;
+    return { width: info.width, height: info.height, data: grey };
+  },
+
+  async encodePng16(raster) {
+    // A Uint16Array input tells sharp the samples are 16-bit.
+    const out = await sharp(raster.data, { raw: { width: raster.width, height: raster.height, channels: 1 } })
+      .toColourspace('grey16')
       .png({ compressionLevel: 6 })
       .toBuffer();
     return new Uint8Array(out);

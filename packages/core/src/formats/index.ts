@@ -3,13 +3,17 @@
  * `export` is an exporter, one with an `import` an importer; CVAT's "CVAT 1.1" importer reads
  * what both CVAT exporters write, so it stands apart from them.
  */
+import { camvidFormat } from './camvid/index.js';
+import { cityscapesFormat } from './cityscapes/index.js';
 import { cocoFormat, cocoKeypointsFormat } from './coco/index.js';
 import { cvatImagesFormat, cvatImportFormat, cvatVideoFormat } from './cvat/index.js';
 import { datumaroFormat } from './datumaro/index.js';
 import { imagenetFormat } from './imagenet/index.js';
+import { kittiFormat } from './kitti/index.js';
 import { labelmeFormat } from './labelme/index.js';
 import type { FormatCodec } from './model.js';
 import { motFormat } from './mot/index.js';
+import { motsFormat } from './mots/index.js';
 import { segmentationMaskFormat } from './segmentation-mask/index.js';
 import { vocFormat } from './voc/index.js';
 import {
@@ -43,6 +47,10 @@ export const DATASET_FORMATS: readonly FormatCodec[] = [
   labelmeFormat,
   motFormat,
   imagenetFormat,
+  camvidFormat,
+  cityscapesFormat,
+  kittiFormat,
+  motsFormat,
 ];
 
 /** CVAT's version is the last word of the name ("COCO 1.0" -> "1.0"). */

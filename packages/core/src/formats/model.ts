@@ -156,8 +156,21 @@ export interface RasterCodec {
    * (VOC and Cityscapes masks store class ids there); otherwise pixels are expanded.
    */
   decodePng(bytes: Uint8Array, options?: { indexed?: boolean }): Promise<Raster>;
-  /** Encodes; a `palette` (RGB triples) writes an indexed PNG from a 1-channel raster. */
+  /**
+   * Encodes; a `palette` (RGB triples) writes an indexed PNG from a 1-channel raster, in that
+   * order; a 1-channel raster without one is written as a grayscale PNG.
+   */
   encodePng(raster: Raster, options?: { palette?: ReadonlyArray<readonly [number, number, number]> }): Promise<Uint8Array>;
+  /** 16-bit grayscale PNGs (Cityscapes, KITTI and MOTS id masks), sample values unscaled. */
+  decodePng16?(bytes: Uint8Array): Promise<Raster16>;
+  encodePng16?(raster: Raster16): Promise<Uint8Array>;
+}
+
+/** One channel of 16-bit samples, row-major. */
+export interface Raster16 {
+  width: number;
+  height: number;
+  data: Uint16Array;
 }
 
 /** What an importer returns. */
