@@ -9,13 +9,19 @@ import { cocoFormat, cocoKeypointsFormat } from './coco/index.js';
 import { cvatImagesFormat, cvatImportFormat, cvatVideoFormat } from './cvat/index.js';
 import { datumaroFormat } from './datumaro/index.js';
 import { imagenetFormat } from './imagenet/index.js';
+import { icdarLocalizationFormat, icdarRecognitionFormat, icdarSegmentationFormat } from './icdar/index.js';
 import { kittiFormat } from './kitti/index.js';
 import { labelmeFormat } from './labelme/index.js';
+import { lfwFormat } from './lfw/index.js';
+import { market1501Format } from './market1501/index.js';
 import type { FormatCodec } from './model.js';
 import { motFormat } from './mot/index.js';
 import { motsFormat } from './mots/index.js';
+import { openImagesFormat } from './openimages/index.js';
 import { segmentationMaskFormat } from './segmentation-mask/index.js';
+import { vggFace2Format } from './vggface2/index.js';
 import { vocFormat } from './voc/index.js';
+import { widerFaceFormat } from './widerface/index.js';
 import {
   ultralyticsClassificationFormat,
   ultralyticsDetectionFormat,
@@ -51,6 +57,14 @@ export const DATASET_FORMATS: readonly FormatCodec[] = [
   cityscapesFormat,
   kittiFormat,
   motsFormat,
+  icdarRecognitionFormat,
+  icdarLocalizationFormat,
+  icdarSegmentationFormat,
+  lfwFormat,
+  market1501Format,
+  vggFace2Format,
+  widerFaceFormat,
+  openImagesFormat,
 ];
 
 /** CVAT's version is the last word of the name ("COCO 1.0" -> "1.0"). */
