@@ -109,6 +109,27 @@ describe('dataset export', () => {
   });
 });
 
+describe('every format through the server', () => {
+  it('exports the task in each export format and imports each export back where the format reads it', async () => {
+    await putAnnotations();
+    const formats = (await s.admin.get('/api/server/annotation/formats')).body;
+    const importers = new Set<string>(formats.importers.map((f: any) => f.name));
+    const outcomes: string[] = [];
+    for (const f of formats.exporters as Array<{ name: string }>) {
+      // Each import replaces the annotations with what the previous format could hold.
+      await putAnnotations();
+      const { files, request } = await exportAs(f.name);
+      expect(Object.keys(files).length, f.name).toBeGreaterThan(0);
+      const importer = f.name.startsWith('CVAT for') ? 'CVAT 1.1' : f.name;
+      if (!importers.has(importer)) continue;
+      const done = await importFile('export.zip', zipSync(files), importer, '&on_unknown_label=skip');
+      outcomes.push(`${f.name}: ${done.status}${done.status === 'failed' ? ` (${done.message})` : ''}; export said: ${request.message}`);
+    }
+    expect(outcomes.filter((o) => o.includes(': failed'))).toEqual([]);
+    await putAnnotations();
+  }, 120_000);
+});
+
 describe('annotation import', () => {
   it('restores every object from a Datumaro export (lossless), replacing what the task had', async () => {
     await putAnnotations();

@@ -128,7 +128,11 @@ describe('labels and attributes', () => {
       // Not a checkbox: left for the server's validation to report.
       [{ spec_id: 12, value: 'Off' }],
     ]);
-    expect(out.problems).toEqual(['attribute "color" is not an attribute of label "car" (used 2 times, first in item "z.jpg")']);
+    // By default values of undeclared attributes are left out and counted (formats add their own).
+    expect(out.problems).toEqual([]);
+    expect(out.skipped.attributes).toEqual({ 'car.color': 2 });
+    const strictAttrs = apply(parsed([item('z.jpg', [box('car', [0, 0, 1, 1], { attributes: { color: 'red' } })])]), { ...strict, onUnknownAttribute: 'error' });
+    expect(strictAttrs.problems).toEqual(['attribute "color" is not an attribute of label "car" (used once, in item "z.jpg")']);
   });
 });
 

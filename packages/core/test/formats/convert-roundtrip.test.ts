@@ -122,7 +122,7 @@ describe('annotations -> dataset model -> annotations', () => {
     const parsed: ParsedDataset = { labels: schemaToDatasetLabels(schema), frames, tracks: [] };
     const back = applyParsedDataset(parsed, schema, images, { onUnknownLabel: 'error' });
     expect(back.problems).toEqual([]);
-    expect(back.skipped).toEqual({ labels: {}, items: [] });
+    expect(back.skipped).toEqual({ labels: {}, items: [], attributes: {} });
     expect(back.annotations).toEqual(canonical());
   });
 

@@ -12,6 +12,9 @@ interface Entry {
 
 const FRAMES_LISTED = 20;
 
+/** The report's name in export archives; imports skip it (it is not data). */
+export const EXPORT_REPORT = 'export_report.txt';
+
 export class CountingReport implements ExportReport {
   private readonly droppedBy = new Map<string, Entry>();
   private readonly convertedBy = new Map<string, Entry>();

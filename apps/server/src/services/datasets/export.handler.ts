@@ -33,7 +33,7 @@ import type { CloudStorageService } from '../cloud-storage.service.js';
 import type { FrameService } from '../frame.service.js';
 import type { ProgressReporter } from '../progress.js';
 import { ExpectedFailure, runRequest } from '../request-runner.js';
-import { CountingReport } from './export-report.js';
+import { CountingReport, EXPORT_REPORT } from './export-report.js';
 import type { ExportParams } from './export.service.js';
 import { datasetLabelsOf, schemaOf } from './labels.js';
 
@@ -128,7 +128,7 @@ export class DatasetExportHandler {
         },
         { raster: sharpRasterCodec, report },
       );
-      if (!report.empty) await zip.add('export_report.txt', report.text(codec.name));
+      if (!report.empty) await zip.add(EXPORT_REPORT, report.text(codec.name));
       await zip.finish();
     } catch (e) {
       zip.abort(e as Error);

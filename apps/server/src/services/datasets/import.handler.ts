@@ -27,6 +27,7 @@ import type { CloudStorageService } from '../cloud-storage.service.js';
 import type { ProgressReporter } from '../progress.js';
 import { ExpectedFailure, runRequest } from '../request-runner.js';
 import type { ImportParams } from './import.service.js';
+import { EXPORT_REPORT } from './export-report.js';
 import { datasetLabelsOf, schemaOf } from './labels.js';
 
 const PROBLEMS_LISTED = 10;
@@ -104,8 +105,10 @@ export class DatasetImportHandler {
         else await this.taskAnnotations.replace(auth, params.id, data, undefined);
       } else if (params.mode === 'append') await this.annotations.patch(auth, params.id, 'create', data, undefined);
       else await this.annotations.replace(auth, params.id, data, undefined);
-      const skippedLabels = Object.entries(applied.skipped.labels);
-      const skipped = skippedLabels.length ? `; skipped objects of labels the task lacks: ${skippedLabels.map(([l, n]) => `${l} (${n})`).join(', ')}` : '';
+      const list = (m: Record<string, number>) => Object.entries(m).map(([k, n]) => `${k} (${n})`).join(', ');
+      let skipped = '';
+      if (Object.keys(applied.skipped.labels).length) skipped += `; skipped objects of labels the task lacks: ${list(applied.skipped.labels)}`;
+      if (Object.keys(applied.skipped.attributes).length) skipped += `; left out values of attributes the labels lack: ${list(applied.skipped.attributes)}`;
       return {
         message: `Imported ${data.shapes.length} shapes, ${data.tracks.length} tracks and ${data.tags.length} tags from ${params.filename}${skipped}`,
       };
@@ -171,6 +174,8 @@ export class DatasetImportHandler {
     const paths: string[] = [];
     try {
       await forEachEntry(file, filename, this.limits, async (entry) => {
+        // Our exports' own report is not data: lenient readers (ImageNet, CamVid) would take it for some.
+        if (entry.path === EXPORT_REPORT) return;
         const target = path.join(root, ...entry.path.split('/'));
         await fsp.mkdir(path.dirname(target), { recursive: true });
         await pipeline(await entry.open(), fs.createWriteStream(target));

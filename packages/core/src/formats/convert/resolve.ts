@@ -28,7 +28,12 @@ export interface SplitValues {
 export class LabelResolver {
   private readonly top = new Map<string, ResolvedLabel>();
 
-  constructor(schema: LabelSchema, private readonly problems: ProblemList) {
+  /** `skipAttribute`, when given, takes values of undeclared attributes instead of the problem list. */
+  constructor(
+    schema: LabelSchema,
+    private readonly problems: ProblemList,
+    private readonly skipAttribute: ((label: string, attribute: string) => void) | null = null,
+  ) {
     const index = indexLabels(schema);
     const resolve = (label: SchemaLabel, display: string, points: Map<string, ResolvedLabel>): ResolvedLabel => ({
       label,
@@ -60,6 +65,10 @@ export class LabelResolver {
     for (const [name, raw] of Object.entries(map)) {
       const spec = label.specs.get(name);
       if (!spec) {
+        if (this.skipAttribute) {
+          this.skipAttribute(label.label.name, name);
+          continue;
+        }
         this.problems.count(`attribute\u0000${label.label.id}\u0000${name}`, where, (n, first) =>
           `attribute "${name}" is not an attribute of ${label.display} ${usage(n, first)}`);
         continue;

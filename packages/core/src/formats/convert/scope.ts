@@ -15,6 +15,12 @@ export interface ApplyOptions {
   onUnknownLabel: 'error' | 'skip';
   /** Leave out items naming images the task lacks (listed in `skipped.items`) instead of reporting them. */
   ignoreMissingImages?: boolean;
+  /**
+   * 'skip' (the default, as CVAT): values of attributes the label lacks are left out and counted
+   * in `skipped.attributes`; formats write their own (VOC's truncated and difficult, KITTI's
+   * score), which a task need not declare. 'error': each is a problem.
+   */
+  onUnknownAttribute?: 'error' | 'skip';
 }
 
 export interface Skipped {
@@ -22,6 +28,8 @@ export interface Skipped {
   labels: Record<string, number>;
   /** Items left out because the task has no image of that name. */
   items: string[];
+  /** Values left out per "label.attribute" the task's label does not declare. */
+  attributes: Record<string, number>;
 }
 
 export class ImportScope {
@@ -29,10 +37,15 @@ export class ImportScope {
   readonly labels: LabelResolver;
   readonly frames: TaskFrames;
   readonly numbers: FrameNumbers;
-  readonly skipped: Skipped = { labels: {}, items: [] };
+  readonly skipped: Skipped = { labels: {}, items: [], attributes: {} };
 
   constructor(schema: LabelSchema, images: readonly DatasetImage[], readonly options: ApplyOptions) {
-    this.labels = new LabelResolver(schema, this.problems);
+    const skipAttributes = (options.onUnknownAttribute ?? 'skip') === 'skip';
+    this.labels = new LabelResolver(
+      schema,
+      this.problems,
+      skipAttributes ? (label, name) => (this.skipped.attributes[`${label}.${name}`] = (this.skipped.attributes[`${label}.${name}`] ?? 0) + 1) : null,
+    );
     this.frames = new TaskFrames(images);
     this.numbers = new FrameNumbers(this.frames);
   }
