@@ -176,7 +176,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
       datasetExport: new DatasetExportHandler(db, repos.requests, repos.frames, repos.labels, taskAnnotations, frameService, repos.blobs, cloudStorages, log),
       datasetImports: new DatasetImportService(db, access, repos.requests, queue, repos.blobs, cloudStorages),
       datasetImport: new DatasetImportHandler(
-        db, repos.requests, repos.users, repos.frames, repos.labels, annotations, taskAnnotations, repos.blobs, cloudStorages,
+        db, repos.requests, repos.users, repos.frames, repos.labels, labels, access, annotations, taskAnnotations, repos.blobs, cloudStorages,
         path.join(config.dataDir, 'tmp'), { maxEntries: config.upload.maxFiles, maxBytes: config.upload.maxBytes }, log,
       ),
       taskCreation: new TaskCreationHandler(

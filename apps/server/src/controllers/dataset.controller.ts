@@ -49,7 +49,7 @@ const importQuery = z.object({
   location: z.enum(['local', 'cloud_storage']).optional(),
   cloud_storage_id: z.coerce.number().int().positive().optional(),
   import_mode: z.enum(['replace', 'append']).optional(),
-  on_unknown_label: z.enum(['error', 'skip']).optional(),
+  on_unknown_label: z.enum(['error', 'skip', 'create']).optional(),
   // Sent by CVAT's clients; masks are kept as masks here, so these change nothing.
   conv_mask_to_poly: queryBool.optional(),
   use_default_location: queryBool.optional(),

@@ -220,4 +220,23 @@ describe('annotation import', () => {
     expect(done.status).toBe('failed');
     expect(done.message).toMatch(/evil\.zip: entry "\.\.\/evil\.xml" points outside/);
   });
+
+  it('creates the labels the task lacks when asked, with their attributes, then imports their objects', async () => {
+    const xml = `<annotations><version>1.1</version><meta><task><labels>
+<label><name>bus</name><color>#ff0000</color><type>rectangle</type><attributes><attribute><name>doors</name><mutable>False</mutable><input_type>number</input_type><default_value>2</default_value><values>1
+4
+1</values></attribute></attributes></label>
+</labels></task></meta>
+<image id="0" name="img0.png" width="100" height="80"><box label="bus" occluded="0" xtl="1" ytl="2" xbr="30" ybr="40"><attribute name="doors">3</attribute></box></image></annotations>`;
+    const done = await importFile('bus.xml', xml, 'CVAT 1.1', '&on_unknown_label=create');
+    expect(done.status, done.message).toBe('finished');
+    expect(done.message).toMatch(/created labels: bus/);
+    const ls = (await s.admin.get(`/api/labels?task_id=${taskId}`)).body.results;
+    const bus = ls.find((l: any) => l.name === 'bus');
+    expect(bus).toMatchObject({ type: 'rectangle', color: '#ff0000' });
+    expect(bus.attributes.map((a: any) => [a.name, a.input_type, a.values])).toEqual([['doors', 'number', ['1', '4', '1']]]);
+    const shapes = (await s.admin.get(`/api/tasks/${taskId}/annotations`)).body.shapes;
+    expect(shapes).toHaveLength(1);
+    expect(shapes[0]).toMatchObject({ label_id: bus.id, attributes: [{ spec_id: bus.attributes[0].id, value: '3' }] });
+  });
 });

@@ -9,7 +9,19 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { DatasetFormatError, applyParsedDataset, findImporter, type DatasetImage, type ImportSource } from '@framewise/core';
+import {
+  DatasetFormatError,
+  applyParsedDataset,
+  findImporter,
+  type DatasetImage,
+  type DatasetLabel,
+  type ImportSource,
+  type ParsedDataset,
+} from '@framewise/core';
+import type { LabelWrite } from '../../dtos/label.dto.js';
+import type { LabelRecord } from '../../repositories/label.repository.js';
+import type { AccessService } from '../access.js';
+import type { LabelService } from '../label.service.js';
 import type { Logger } from 'pino';
 import type { Db } from '../../db/database.js';
 import type { JobHandler } from '../../jobs/queue.js';
@@ -39,6 +51,8 @@ export class DatasetImportHandler {
     private readonly users: UserRepository,
     private readonly frames: FrameRepository,
     private readonly labels: LabelRepository,
+    private readonly labelService: LabelService,
+    private readonly access: AccessService,
     private readonly annotations: AnnotationService,
     private readonly taskAnnotations: TaskAnnotationService,
     private readonly blobs: BlobStore,
@@ -92,8 +106,17 @@ export class DatasetImportHandler {
         if (e instanceof DatasetFormatError) throw new ExpectedFailure(e.message);
         throw e;
       }
+      let target = { rows: labelRows, schema };
+      let created: string[] = [];
+      if (params.onUnknownLabel === 'create') {
+        created = await this.createLabels(auth, scope.taskId, labelRows, parsed);
+        if (created.length) {
+          const rows = await this.labels.listForTask(scope.taskId);
+          target = { rows, schema: schemaOf(rows) };
+        }
+      }
       await progress.report(0.6, 'Matching images and labels', true);
-      const applied = applyParsedDataset(parsed, schema, images, { onUnknownLabel: params.onUnknownLabel });
+      const applied = applyParsedDataset(parsed, target.schema, images, { onUnknownLabel: params.onUnknownLabel === 'skip' ? 'skip' : 'error' });
       if (applied.problems.length) {
         const more = applied.problems.length > PROBLEMS_LISTED ? ` (and ${applied.problems.length - PROBLEMS_LISTED} more)` : '';
         throw new ExpectedFailure(`${params.filename}: ${applied.problems.slice(0, PROBLEMS_LISTED).join('; ')}${more}`);
@@ -106,7 +129,7 @@ export class DatasetImportHandler {
       } else if (params.mode === 'append') await this.annotations.patch(auth, params.id, 'create', data, undefined);
       else await this.annotations.replace(auth, params.id, data, undefined);
       const list = (m: Record<string, number>) => Object.entries(m).map(([k, n]) => `${k} (${n})`).join(', ');
-      let skipped = '';
+      let skipped = created.length ? `; created labels: ${created.join(', ')}` : '';
       if (Object.keys(applied.skipped.labels).length) skipped += `; skipped objects of labels the task lacks: ${list(applied.skipped.labels)}`;
       if (Object.keys(applied.skipped.attributes).length) skipped += `; left out values of attributes the labels lack: ${list(applied.skipped.attributes)}`;
       return {
@@ -116,6 +139,33 @@ export class DatasetImportHandler {
       await fsp.rm(work, { recursive: true, force: true });
       if (params.source.kind === 'blob') await this.blobs.delete(params.source.key).catch(() => undefined);
     }
+  }
+
+  /**
+   * Adds to the task (or its project, which holds the labels of its tasks) every label the file
+   * declares or uses that the task lacks, with the attributes and skeleton points the file gives.
+   * Returns their names.
+   */
+  private async createLabels(auth: Auth, taskId: number, rows: LabelRecord[], parsed: ParsedDataset): Promise<string[]> {
+    const known = new Set(rows.map((l) => l.name));
+    const wanted = new Map<string, DatasetLabel>();
+    for (const l of parsed.labels) if (!known.has(l.name) && !wanted.has(l.name)) wanted.set(l.name, l);
+    const use = (name: string) => {
+      if (name && !known.has(name) && !wanted.has(name)) wanted.set(name, { name, type: 'any', attributes: [] });
+    };
+    for (const f of parsed.frames) {
+      f.shapes.forEach((x) => use(x.label));
+      f.tags.forEach((x) => use(x.label));
+    }
+    parsed.tracks.forEach((t) => use(t.label));
+    if (wanted.size === 0) return [];
+    const task = await this.db.selectFrom('tasks').select(['id', 'project_id']).where('id', '=', taskId).executeTakeFirstOrThrow();
+    if (task.project_id !== null) await this.access.requireProject(auth, task.project_id, 'change');
+    else await this.access.requireTask(auth, taskId, 'change');
+    const owner = task.project_id !== null ? { projectId: task.project_id } : { taskId };
+    const specs: LabelWrite[] = [...wanted.values()].map(toLabelWrite);
+    await this.db.transaction().execute((trx) => this.labelService.patchFor(trx, owner, specs));
+    return [...wanted.keys()];
   }
 
   private async ensureTmp(): Promise<string> {
@@ -202,4 +252,25 @@ export class DatasetImportHandler {
     if (!file) throw new DatasetFormatError(p, 'no such file: the upload is a single file');
     return file;
   }
+}
+
+function toLabelWrite(l: DatasetLabel): LabelWrite {
+  const attributes = l.attributes.map((a) => ({ name: a.name, mutable: a.mutable, input_type: a.input_type, default_value: a.default_value, values: a.values }));
+  return {
+    name: l.name,
+    type: l.type,
+    ...(l.color ? { color: l.color } : {}),
+    attributes,
+    ...(l.sublabels?.length
+      ? {
+          sublabels: l.sublabels.map((p) => ({
+            name: p.name,
+            type: 'points',
+            ...(p.color ? { color: p.color } : {}),
+            attributes: p.attributes.map((a) => ({ name: a.name, mutable: a.mutable, input_type: a.input_type, default_value: a.default_value, values: a.values })),
+          })),
+          ...(l.svg ? { svg: l.svg } : {}),
+        }
+      : {}),
+  };
 }

@@ -28,8 +28,8 @@ export interface ImportQuery {
   cloud_storage_id?: number;
   /** Framewise: 'replace' (default, as CVAT) or 'append'. */
   import_mode?: 'replace' | 'append';
-  /** Framewise: what to do with objects of labels the task lacks: fail (default) or skip them. */
-  on_unknown_label?: 'error' | 'skip';
+  /** Framewise: what to do with labels the task lacks: fail (default), skip their objects, or create them. */
+  on_unknown_label?: 'error' | 'skip' | 'create';
 }
 
 export interface ImportParams {
@@ -39,7 +39,7 @@ export interface ImportParams {
   filename: string;
   source: { kind: 'blob'; key: string } | { kind: 'cloud'; storageId: number; key: string };
   mode: 'replace' | 'append';
-  onUnknownLabel: 'error' | 'skip';
+  onUnknownLabel: 'error' | 'skip' | 'create';
 }
 
 export const TUS_TARGETS: Record<ImportTarget, string> = { task: 'task-annotations', job: 'job-annotations' };
