@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cvatMaskToBitmap } from '../../src/formats/mask.js';
-import { polygonCounts, polygonRuns } from '../../src/formats/coco/raster.js';
+import { polygonRuns } from '../../src/formats/coco/raster.js';
+import { polygonCounts } from '../../src/formats/polygon-fill.js';
 import {
   countsBbox, countsToRuns, cvatMaskToRuns, decodeCountsString, encodeCountsString, runsArea, runsToCounts, runsToCvatMask, unionRuns,
 } from '../../src/formats/coco/rle.js';

@@ -20,7 +20,8 @@ import { effectiveDefault } from '../../labels.js';
 import type { DatasetShape, ExportReport, FrameAnnotations } from '../model.js';
 import { pyFloat, round2 } from './json.js';
 import type { LabelEntry, LabelTable } from './labels.js';
-import { ellipseRuns, polygonCounts, polygonRuns } from './raster.js';
+import { polygonCounts } from '../polygon-fill.js';
+import { ellipseRuns, polygonRuns } from './raster.js';
 import { countsBbox, cvatMaskToRuns, runsArea, runsToCounts, unionRuns, type Runs } from './rle.js';
 
 export type CocoTask = 'instances' | 'person_keypoints';
