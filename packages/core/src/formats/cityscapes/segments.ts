@@ -10,7 +10,7 @@
  * is on top at each pixel; each format derives its class and instance PNGs from that map.
  */
 import type { DatasetShape, ExportReport } from '../model.js';
-import { painter } from '../voc/instances.js';
+import { mergeGroups, painter } from '../voc/instances.js';
 import { rotatedBoxPolygon } from '../voc/rasterize.js';
 
 export interface Segment {
@@ -61,37 +61,10 @@ export function frameSegments(
     }
     drawn.push(s);
   }
-  return { segments: mergeGroups([...plain, ...rotated], width, height, report, frame), drawn, rest };
+  const segments = mergeGroups([...plain, ...rotated], width, height, report, frame).map(({ leader, paint }) => ({ shape: leader.shape, paint }));
+  return { segments, drawn, rest };
 }
 
-/** Datumaro's find_instances and merge_instance_segments. */
-function mergeGroups(segments: readonly Segment[], width: number, height: number, report: ExportReport, frame: number): Segment[] {
-  const order = segments.map((s, i) => ({ s, i })).sort((a, b) => a.s.shape.group - b.s.shape.group || a.i - b.i);
-  const out: Segment[] = [];
-  for (let k = 0; k < order.length;) {
-    const group = order[k]!.s.shape.group;
-    let end = k + 1;
-    if (group) while (end < order.length && order[end]!.s.shape.group === group) end++;
-    const members = order.slice(k, end).map((o) => o.s);
-    k = end;
-    if (members.length === 1) {
-      out.push(members[0]!);
-      continue;
-    }
-    report.converted('grouped shapes', frame, 'merged into one instance');
-    const scratch = new Uint8Array(width * height);
-    let leader = members[0]!, best = -1;
-    for (const m of members) {
-      scratch.fill(0);
-      m.paint(scratch, 1);
-      let area = 0;
-      for (const v of scratch) area += v;
-      if (area > best) [leader, best] = [m, area];
-    }
-    out.push({ shape: leader.shape, paint: (t, v) => members.forEach((m) => m.paint(t, v)) });
-  }
-  return out;
-}
 
 /**
  * Which instance is on top at each pixel: its index + 1, 0 where none is. Painted in z_order

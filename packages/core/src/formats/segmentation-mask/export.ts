@@ -17,7 +17,7 @@
 import type { DatasetLabel, DatasetShape, ExportContext, ExportInput, ExportSink } from '../model.js';
 import { hexToRgb, rgbKey, vocColormap, type Rgb } from '../voc/colormap.js';
 import { isEmpty } from '../voc/export.js';
-import { compileInstances, encodeIndexed, instancePalette, painter, type Instance } from '../voc/instances.js';
+import { compileInstances, encodeIndexed, instancePalette, mergeGroups, painter, type Instance } from '../voc/instances.js';
 import { CLASS_DIR, IMAGES_DIR, OBJECT_DIR, SETS_DIR, itemNames, listText } from '../voc/layout.js';
 import { LABELMAP_FILE, withBackgroundFirst, writeLabelmap, type VocLabelMap } from '../voc/labelmap.js';
 import { rotatedBoxPolygon } from '../voc/rasterize.js';
@@ -97,7 +97,9 @@ export async function exportSegmentationMask(input: ExportInput, sink: ExportSin
     }
 
     if (segments.length) {
-      const instances = mergeGroups(segments, width, height, ctx, f);
+      const instances: Instance[] = mergeGroups(segments, width, height, ctx.report, f).map(({ leader, paint }) => ({
+        classId: leader.classId, z: leader.shape.z_order, paint,
+      }));
       const masks = compileInstances(instances, width, height, 0, ctx.report, f);
       await sink.file(`${CLASS_DIR}/${names.id}.png`, await encodeIndexed(ctx.raster, masks.classMask, width, height, palette));
       await sink.file(`${OBJECT_DIR}/${names.id}.png`, await encodeIndexed(ctx.raster, masks.instanceMask, width, height, instancePalette(Math.min(255, instances.length))));
@@ -118,37 +120,4 @@ function boxCorners(points: readonly number[]): number[] {
   const x = Math.min(...xs), y = Math.min(...ys);
   const w = Math.max(...xs) - x, h = Math.max(...ys) - y;
   return [x, y, x + w, y, x + w, y + h, x, y + h];
-}
-
-/**
- * Datumaro's find_instances and merge_instance_segments: ungrouped segments first, each its own
- * instance, then groups in number order; a group's instance takes the label and z_order of its
- * largest segment (the first of equals).
- */
-function mergeGroups(segments: readonly Segment[], width: number, height: number, ctx: ExportContext, frame: number): Instance[] {
-  const order = segments.map((s, i) => ({ s, i })).sort((a, b) => a.s.shape.group - b.s.shape.group || a.i - b.i);
-  const out: Instance[] = [];
-  for (let k = 0; k < order.length;) {
-    const group = order[k]!.s.shape.group;
-    let end = k + 1;
-    if (group) while (end < order.length && order[end]!.s.shape.group === group) end++;
-    const members = order.slice(k, end).map((o) => o.s);
-    k = end;
-    if (members.length === 1) {
-      out.push({ classId: members[0]!.classId, z: members[0]!.shape.z_order, paint: members[0]!.paint });
-      continue;
-    }
-    ctx.report.converted('grouped shapes', frame, 'merged into one instance');
-    const scratch = new Uint8Array(width * height);
-    let leader = members[0]!, best = -1;
-    for (const m of members) {
-      scratch.fill(0);
-      m.paint(scratch, 1);
-      let area = 0;
-      for (const v of scratch) area += v;
-      if (area > best) [leader, best] = [m, area];
-    }
-    out.push({ classId: leader.classId, z: leader.shape.z_order, paint: (t, v) => members.forEach((m) => m.paint(t, v)) });
-  }
-  return out;
 }

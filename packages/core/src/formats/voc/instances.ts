@@ -17,6 +17,47 @@ export interface Instance {
   paint: (target: Uint8Array, value: number) => void;
 }
 
+/** A shape drawn into an image: what Datumaro's merge_instance_segments works on. */
+export interface PaintedShape {
+  shape: { group: number };
+  paint: (target: Uint8Array, value: number) => void;
+}
+
+/**
+ * Datumaro's find_instances and merge_instance_segments: ungrouped segments first, each its own
+ * instance, then groups in number order; a group becomes one instance painting all its members,
+ * led by its largest member (the first of equals), whose label and z_order the instance takes.
+ */
+export function mergeGroups<S extends PaintedShape>(
+  segments: readonly S[], width: number, height: number, report: ExportReport, frame: number,
+): Array<{ leader: S; paint: (target: Uint8Array, value: number) => void }> {
+  const order = segments.map((s, i) => ({ s, i })).sort((a, b) => a.s.shape.group - b.s.shape.group || a.i - b.i);
+  const out: Array<{ leader: S; paint: (target: Uint8Array, value: number) => void }> = [];
+  for (let k = 0; k < order.length;) {
+    const group = order[k]!.s.shape.group;
+    let end = k + 1;
+    if (group) while (end < order.length && order[end]!.s.shape.group === group) end++;
+    const members = order.slice(k, end).map((o) => o.s);
+    k = end;
+    if (members.length === 1) {
+      out.push({ leader: members[0]!, paint: members[0]!.paint });
+      continue;
+    }
+    report.converted('grouped shapes', frame, 'merged into one instance');
+    const scratch = new Uint8Array(width * height);
+    let leader = members[0]!, best = -1;
+    for (const m of members) {
+      scratch.fill(0);
+      m.paint(scratch, 1);
+      let area = 0;
+      for (const v of scratch) area += v;
+      if (area > best) [leader, best] = [m, area];
+    }
+    out.push({ leader, paint: (t, v) => members.forEach((m) => m.paint(t, v)) });
+  }
+  return out;
+}
+
 /** A drawing function for one shape's geometry on an image of the given size. */
 export function painter(type: string, points: readonly number[], rotation: number, width: number, height: number) {
   return (target: Uint8Array, value: number) => {
