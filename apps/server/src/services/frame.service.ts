@@ -268,24 +268,40 @@ export class FrameService {
     }
     const row = await this.frameRow(scope, number);
     const etag = this.etag(scope.task, `f${number}o`);
-    if (row.source === 'share') {
-      const abs = await this.share.absolutePath(row.key);
-      const st = await fs.promises.stat(abs);
-      return { body: fs.createReadStream(abs), length: st.size, contentType: contentTypeOf(row.name), etag };
-    }
     if (row.source === 'cloud') {
       const { bucket, originalDelivery } = await this.cloudBucket(scope.task);
       // The caller's access was checked above, on this request: the link is made for them alone and expires soon.
       if (originalDelivery === 'redirect') return { redirect: await bucket.presign(row.key, PRESIGNED_SECONDS), body: Buffer.alloc(0), contentType: contentTypeOf(row.name), etag };
+    }
+    return { ...(await this.originalStream(scope.task, row)), etag };
+  }
+
+  /**
+   * A frame's original as a stream, whatever the storage's delivery setting: what exports with
+   * images read (video frames as the lossless PNG a client would get).
+   */
+  async originalOf(scope: Scope, number: number): Promise<Omit<MediaBody, 'etag' | 'redirect'>> {
+    if (scope.task.media_type === 'video') return this.videoFrame(scope, number, 'original');
+    return this.originalStream(scope.task, await this.frameRow(scope, number));
+  }
+
+  private async originalStream(task: MediaTask, row: FrameRow): Promise<Omit<MediaBody, 'etag' | 'redirect'>> {
+    if (row.source === 'share') {
+      const abs = await this.share.absolutePath(row.key);
+      const st = await fs.promises.stat(abs);
+      return { body: fs.createReadStream(abs), length: st.size, contentType: contentTypeOf(row.name) };
+    }
+    if (row.source === 'cloud') {
+      const { bucket } = await this.cloudBucket(task);
       const streamed = await bucket.stream(row.key).catch((e) => {
         throw cloudError(e, row.key);
       });
-      if (!streamed) throw new AppError('NOT_FOUND', `the original of frame ${number} ("${row.key}") is missing from its cloud storage`);
-      return { body: streamed.stream, ...(streamed.size !== undefined ? { length: streamed.size } : {}), contentType: contentTypeOf(row.name), etag };
+      if (!streamed) throw new AppError('NOT_FOUND', `the original of frame ${row.frame} ("${row.key}") is missing from its cloud storage`);
+      return { body: streamed.stream, ...(streamed.size !== undefined ? { length: streamed.size } : {}), contentType: contentTypeOf(row.name) };
     }
     const s = await this.blobs.getStream(row.key);
-    if (!s) throw new AppError('NOT_FOUND', `the original of frame ${number} is missing from storage`);
-    return { body: s.stream, length: s.length, contentType: contentTypeOf(row.name), etag };
+    if (!s) throw new AppError('NOT_FOUND', `the original of frame ${row.frame} is missing from storage`);
+    return { body: s.stream, length: s.length, contentType: contentTypeOf(row.name) };
   }
 
   /**

@@ -7,6 +7,7 @@
 import type { Logger } from 'pino';
 import { isAppError } from '../errors.js';
 import type { JobContext as QueueContext } from '../jobs/queue.js';
+import type { RequestRow } from '../db/schema.js';
 import type { RequestRepository } from '../repositories/request.repository.js';
 import { CancelledError, ProgressReporter } from './progress.js';
 
@@ -25,8 +26,9 @@ export async function runRequest(
   log: Logger,
   requestId: string,
   ctx: QueueContext,
-  work: (progress: ProgressReporter) => Promise<RequestOutcome>,
+  work: (progress: ProgressReporter, request: RequestRow) => Promise<RequestOutcome>,
   onFailure?: () => Promise<void>,
+  startMessage = '',
 ): Promise<void> {
   const request = await requests.findById(requestId);
   if (!request || request.status === 'finished' || request.status === 'failed') return;
@@ -34,6 +36,7 @@ export async function runRequest(
     status: 'started',
     started_at: new Date(),
     progress: 0,
+    message: startMessage,
     worker_id: ctx.instanceId,
     queue_name: ctx.queue,
     queue_job_id: ctx.jobId,
@@ -41,7 +44,7 @@ export async function runRequest(
   const progress = new ProgressReporter(requests, requestId);
   try {
     if (request.cancel_requested) throw new CancelledError();
-    const out = await work(progress);
+    const out = await work(progress, request);
     await requests.update(requestId, {
       status: 'finished',
       progress: 1,
@@ -55,7 +58,8 @@ export async function runRequest(
   } catch (e) {
     const expected = isAppError(e) || e instanceof CancelledError || e instanceof ExpectedFailure;
     if (!expected && ctx.retryCount < ctx.retryLimit) throw e;
-    if (!expected) log.error({ err: e, requestId }, 'background request failed on its last attempt');
+    if (expected) log.info({ requestId, reason: (e as Error).message }, 'background request refused');
+    else log.error({ err: e, requestId }, 'background request failed on its last attempt');
     await onFailure?.().catch((err) => log.warn({ err, requestId }, 'cleanup after a failed request failed'));
     const message = expected ? (e as Error).message : `internal error (request ${requestId}); see the server log`;
     await requests.update(requestId, { status: 'failed', message, finished_at: new Date(), worker_id: null });

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { parseFrameFilter, selectFrames, sortFileNames, splitIntoSegments, type SegmentRange } from '@framewise/core';
 import type { Db } from '../db/database.js';
 import type { DataRequest } from '../dtos/task-data.dto.js';
-import { AppError, isAppError } from '../errors.js';
+import { AppError } from '../errors.js';
 import type { JobHandler } from '../jobs/queue.js';
 import type { FrameRepository } from '../repositories/frame.repository.js';
 import type { JobRepository } from '../repositories/job.repository.js';
@@ -32,7 +32,8 @@ import type { VideoRepository } from '../repositories/video.repository.js';
 import type { VideoFileRepository } from '../repositories/video-file.repository.js';
 import { DEFAULT_CHUNK_SIZE, discardUploads, taskKeys } from './task-storage.js';
 import type { Logger } from 'pino';
-import { CancelledError, ProgressReporter } from './progress.js';
+import type { ProgressReporter } from './progress.js';
+import { runRequest } from './request-runner.js';
 
 interface SourceFile {
   name: string;
@@ -101,53 +102,34 @@ export class TaskCreationHandler {
   ) {}
 
   readonly handleCreateTaskData: JobHandler<'task.create-data'> = async ({ requestId, taskId }, ctx) => {
-    const request = await this.requests.findById(requestId);
     const task = await this.tasks.findById(taskId);
-    if (!request || !task || request.status === 'finished' || request.status === 'failed') return;
-    const params = request.params as unknown as DataRequest;
-    const progress = new ProgressReporter(this.requests, requestId);
-    await this.requests.update(requestId, {
-      status: 'started',
-      started_at: new Date(),
-      progress: 0,
-      message: 'Reading files',
-      worker_id: ctx.instanceId,
-      queue_name: ctx.queue,
-      queue_job_id: ctx.jobId,
-    });
-    await this.tasks.update(taskId, { data_state: 'processing' });
-    await this.clearPartial(taskId);
-    try {
-      if (request.cancel_requested) throw new CancelledError();
-      const size = await this.create(taskId, task.segment_size, task.overlap, params, progress);
-      await this.requests.update(requestId, {
-        status: 'finished',
-        progress: 1,
-        message: `Created ${size} frames`,
-        finished_at: new Date(),
-        result_id: taskId,
-        worker_id: null,
-        expires_at: new Date(Date.now() + 7 * 24 * 3600 * 1000),
-      });
-    } catch (e) {
-      if (isAppError(e) || e instanceof CancelledError) {
-        await this.abandon(requestId, taskId, e.message);
-        this.log.info({ taskId, requestId, reason: e.message }, 'task creation refused');
-        return;
-      }
-      // A fault: let the queue run it again, unless this was the last attempt.
-      if (ctx.retryCount < ctx.retryLimit) throw e;
-      this.log.error({ err: e, taskId, requestId }, 'task creation failed on its last attempt');
-      await this.abandon(requestId, taskId, `internal error while creating the task (request ${requestId}); see the server log`);
-    }
+    if (!task) return;
+    await runRequest(
+      this.requests,
+      this.log,
+      requestId,
+      ctx,
+      async (progress, request) => {
+        await this.tasks.update(taskId, { data_state: 'processing' });
+        await this.clearPartial(taskId);
+        const size = await this.create(taskId, task.segment_size, task.overlap, request.params as unknown as DataRequest, progress);
+        return { message: `Created ${size} frames`, resultId: taskId };
+      },
+      () => this.undo(taskId),
+      'Reading files',
+    );
   };
 
-  /** Ends a creation as failed, leaving the task as it was before data was attached. */
+  /** Ends a creation as failed (its worker was lost), leaving the task as before data was attached. */
   async abandon(requestId: string, taskId: number, message: string): Promise<void> {
+    await this.undo(taskId);
+    await this.requests.update(requestId, { status: 'failed', message, finished_at: new Date(), worker_id: null });
+  }
+
+  private async undo(taskId: number): Promise<void> {
     await this.clearPartial(taskId);
     await discardUploads(this.uploads, this.blobs, taskId);
     await this.tasks.update(taskId, { data_state: 'failed', size: 0, media_type: null });
-    await this.requests.update(requestId, { status: 'failed', message, finished_at: new Date(), worker_id: null });
   }
 
   private async clearPartial(taskId: number): Promise<void> {

@@ -18,6 +18,7 @@ import {
 } from '@framewise/core';
 import type { Logger } from 'pino';
 import type { Db } from '../../db/database.js';
+import type { RequestRow } from '../../db/schema.js';
 import { AppError } from '../../errors.js';
 import type { JobHandler } from '../../jobs/queue.js';
 import { readJobJson } from '../../repositories/annotations/read.js';
@@ -35,6 +36,7 @@ import type { ProgressReporter } from '../progress.js';
 import { ExpectedFailure, runRequest } from '../request-runner.js';
 import { CountingReport, EXPORT_REPORT } from './export-report.js';
 import type { ExportParams } from './export.service.js';
+import { taskImages } from './images.js';
 import { datasetLabelsOf, schemaOf } from './labels.js';
 
 /** How long a finished export stays downloadable. */
@@ -51,7 +53,9 @@ interface Part {
 
 interface Loaded {
   part: Part;
+  /** Added to the part's frame numbers and track ids in the export. */
   offset: number;
+  trackBase: number;
   view: DatasetExport;
 }
 
@@ -69,12 +73,12 @@ export class DatasetExportHandler {
   ) {}
 
   handle: JobHandler<'dataset.export'> = async ({ requestId }, ctx) => {
-    await runRequest(this.requests, this.log, requestId, ctx, (progress) => this.run(requestId, progress));
+    await runRequest(this.requests, this.log, requestId, ctx, (progress, request) => this.run(request, progress));
   };
 
-  private async run(requestId: string, progress: ProgressReporter) {
-    const request = await this.requests.findById(requestId);
-    const params = request!.params as unknown as ExportParams;
+  private async run(request: RequestRow, progress: ProgressReporter) {
+    const requestId = request.id;
+    const params = request.params as unknown as ExportParams;
     const codec = findExporter(params.format);
     if (!codec?.export) throw new ExpectedFailure(`"${params.format}" is no longer an export format`);
     const parts = await this.parts(params);
@@ -84,21 +88,18 @@ export class DatasetExportHandler {
     const total = parts.reduce((n, p) => n + p.stop - p.start + 1, 0);
     await progress.report(0, `Exporting ${total} frames as ${codec.name}`, true);
 
-    // Frame numbers run on across the parts of a project, so every image has its own.
-    const partOf: Array<{ part: Part; offset: number }> = [];
-    let offset = 0;
+    // Frame numbers and track ids run on across the parts of a project, so each is unique.
+    // Tracks are few: each part's are loaded up front, so the codec gets them whole.
     const loaded: Loaded[] = [];
-    for (const part of parts) {
-      partOf.push({ part, offset: offset - part.start });
-      offset += part.stop - part.start + 1;
-    }
     const tracks = [];
+    let frameBase = 0;
     let trackBase = 0;
-    // Tracks are few: load each part's once up front, so the codec gets them whole.
-    for (const p of partOf) {
-      const view = annotationsToDataset(await p.part.load(), schema, { range: { start: p.part.start, stop: p.part.stop } });
-      loaded.push({ ...p, view });
-      for (const t of view.tracks) tracks.push(shiftTrack(t, p.offset, trackBase));
+    for (const part of parts) {
+      const view = annotationsToDataset(await part.load(), schema, { range: { start: part.start, stop: part.stop } });
+      const offset = frameBase - part.start;
+      loaded.push({ part, offset, trackBase, view });
+      for (const t of view.tracks) tracks.push(shiftTrack(t, offset, trackBase));
+      frameBase += part.stop - part.start + 1;
       trackBase += view.tracks.length;
     }
 
@@ -124,7 +125,7 @@ export class DatasetExportHandler {
         input,
         {
           file: (path, content) => zip.add(path, content),
-          image: (image, path) => this.addImage(zip, partOf, image, path),
+          image: (image, path) => this.addImage(zip, loaded, image, path),
         },
         { raster: sharpRasterCodec, report },
       );
@@ -156,9 +157,8 @@ export class DatasetExportHandler {
   }
 
   private async *frameStream(loaded: Loaded[], withSubsets: boolean, tick: () => Promise<void>): AsyncGenerator<FrameAnnotations> {
-    let trackBase = 0;
-    for (const { part, offset, view } of loaded) {
-      const images = await this.images(part);
+    for (const { part, offset, trackBase, view } of loaded) {
+      const images = await taskImages(this.frames, part.task.id, part.start, part.stop);
       for (const f of view.framesSync(images)) {
         yield {
           ...f,
@@ -167,41 +167,15 @@ export class DatasetExportHandler {
         };
         await tick();
       }
-      trackBase += view.tracks.length;
     }
   }
 
-  /** The part's frames as images: file names for image tasks, CVAT's frame_NNNNNN for video. */
-  private async images(part: Part): Promise<DatasetImage[]> {
-    if (part.task.media_type === 'video') {
-      const video = await this.frames.video(part.task.id);
-      return Array.from({ length: part.stop - part.start + 1 }, (_, i) => ({
-        frame: part.start + i,
-        name: `frame_${String(part.start + i).padStart(6, '0')}.png`,
-        width: video?.width ?? 0,
-        height: video?.height ?? 0,
-      }));
-    }
-    const rows = await this.frames.meta(part.task.id, part.start, part.stop);
-    return rows.map((r) => ({ frame: r.frame, name: r.name, width: r.width, height: r.height }));
-  }
-
-  private async addImage(zip: ZipToBlob, partOf: Array<{ part: Part; offset: number }>, image: DatasetImage, path: string): Promise<void> {
-    const owner = partOf.find((p) => image.frame - p.offset >= p.part.start && image.frame - p.offset <= p.part.stop);
+  private async addImage(zip: ZipToBlob, loaded: Loaded[], image: DatasetImage, path: string): Promise<void> {
+    const owner = loaded.find((l) => image.frame - l.offset >= l.part.start && image.frame - l.offset <= l.part.stop);
     if (!owner) throw new AppError('NOT_FOUND', `no frame ${image.frame} in this export`);
-    const frame = image.frame - owner.offset;
     const { part } = owner;
-    const body = await this.frameService.frame({ task: part.task, start: part.start, stop: part.stop, what: `task ${part.task.id}` }, frame, 'original');
-    if (body.redirect) {
-      // A cloud original the storage serves by link: read it through the bucket instead.
-      const { bucket } = await this.cloudStorages.bucket(part.task.cloud_storage_id!);
-      const row = await this.frames.find(part.task.id, frame);
-      const s = row ? await bucket.stream(row.key) : null;
-      if (!s) throw new AppError('NOT_FOUND', `the original of frame ${frame} is missing from its cloud storage`);
-      await zip.add(path, s.stream, { compress: false });
-      return;
-    }
-    await zip.add(path, body.body, { compress: false });
+    const scope = { task: part.task, start: part.start, stop: part.stop, what: `task ${part.task.id}` };
+    await zip.add(path, (await this.frameService.originalOf(scope, image.frame - owner.offset)).body, { compress: false });
   }
 
   private async parts(params: ExportParams): Promise<Part[]> {

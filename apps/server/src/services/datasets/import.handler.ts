@@ -13,7 +13,6 @@ import {
   DatasetFormatError,
   applyParsedDataset,
   findImporter,
-  type DatasetImage,
   type DatasetLabel,
   type ImportSource,
   type ParsedDataset,
@@ -40,6 +39,7 @@ import type { ProgressReporter } from '../progress.js';
 import { ExpectedFailure, runRequest } from '../request-runner.js';
 import type { ImportParams } from './import.service.js';
 import { EXPORT_REPORT } from './export-report.js';
+import { taskImages } from './images.js';
 import { datasetLabelsOf, schemaOf } from './labels.js';
 
 const PROBLEMS_LISTED = 10;
@@ -69,10 +69,9 @@ export class DatasetImportHandler {
       this.log,
       requestId,
       ctx,
-      async (progress) => {
-        const request = await this.requests.findById(requestId);
-        params = request!.params as unknown as ImportParams;
-        return this.run(params, request!.owner_id!, progress);
+      async (progress, request) => {
+        params = request.params as unknown as ImportParams;
+        return this.run(params, request.owner_id!, progress);
       },
       async () => {
         if (params?.source.kind === 'blob') await this.blobs.delete(params.source.key);
@@ -90,7 +89,7 @@ export class DatasetImportHandler {
     const scope = await this.scope(params);
     const labelRows = await this.labels.listForTask(scope.taskId);
     const schema = schemaOf(labelRows);
-    const images = await this.images(scope.taskId, scope.start, scope.stop);
+    const images = await taskImages(this.frames, scope.taskId, scope.start, scope.stop);
 
     const work = await fsp.mkdtemp(path.join(await this.ensureTmp(), 'import-'));
     try {
@@ -189,15 +188,6 @@ export class DatasetImportHandler {
     return { taskId: j.task_id, start: j.start_frame, stop: j.stop_frame };
   }
 
-  /** The frames as the dataset model names them (video frames as CVAT does: frame_NNNNNN). */
-  private async images(taskId: number, start: number, stop: number): Promise<DatasetImage[]> {
-    const video = await this.frames.video(taskId);
-    if (video) {
-      return Array.from({ length: stop - start + 1 }, (_, i) => ({ frame: start + i, name: `frame_${String(start + i).padStart(6, '0')}`, width: video.width, height: video.height }));
-    }
-    return (await this.frames.meta(taskId, start, stop)).map((r) => ({ frame: r.frame, name: r.name, width: r.width, height: r.height }));
-  }
-
   private async fetch(params: ImportParams, file: string): Promise<void> {
     if (params.source.kind === 'blob') {
       const s = await this.blobs.getStream(params.source.key);
@@ -214,10 +204,14 @@ export class DatasetImportHandler {
   /** An archive is unpacked (checked entry by entry); any other file is the dataset's one file. */
   private async source(file: string, filename: string, work: string): Promise<ImportSource> {
     if (!archiveKind(filename)) {
+      const only = (p: string) => {
+        if (p !== filename) throw new DatasetFormatError(p, 'no such file: the upload is a single file');
+        return file;
+      };
       return {
         paths: () => [filename],
-        text: async (p) => fsp.readFile(this.inside(p === filename ? file : '', p), 'utf8'),
-        bytes: async (p) => new Uint8Array(await fsp.readFile(this.inside(p === filename ? file : '', p))),
+        text: async (p) => fsp.readFile(only(p), 'utf8'),
+        bytes: async (p) => new Uint8Array(await fsp.readFile(only(p))),
       };
     }
     const root = path.join(work, 'unpacked');
@@ -247,28 +241,20 @@ export class DatasetImportHandler {
       bytes: async (p) => new Uint8Array(await fsp.readFile(resolve(p))),
     };
   }
-
-  private inside(file: string, p: string): string {
-    if (!file) throw new DatasetFormatError(p, 'no such file: the upload is a single file');
-    return file;
-  }
 }
 
 function toLabelWrite(l: DatasetLabel): LabelWrite {
-  const attributes = l.attributes.map((a) => ({ name: a.name, mutable: a.mutable, input_type: a.input_type, default_value: a.default_value, values: a.values }));
+  const attributes = (d: DatasetLabel) =>
+    d.attributes.map((a) => ({ name: a.name, mutable: a.mutable, input_type: a.input_type, default_value: a.default_value, values: a.values }));
+  const points = l.sublabels ?? [];
   return {
     name: l.name,
     type: l.type,
     ...(l.color ? { color: l.color } : {}),
-    attributes,
-    ...(l.sublabels?.length
+    attributes: attributes(l),
+    ...(points.length
       ? {
-          sublabels: l.sublabels.map((p) => ({
-            name: p.name,
-            type: 'points',
-            ...(p.color ? { color: p.color } : {}),
-            attributes: p.attributes.map((a) => ({ name: a.name, mutable: a.mutable, input_type: a.input_type, default_value: a.default_value, values: a.values })),
-          })),
+          sublabels: points.map((p) => ({ name: p.name, type: 'points', ...(p.color ? { color: p.color } : {}), attributes: attributes(p) })),
           ...(l.svg ? { svg: l.svg } : {}),
         }
       : {}),
