@@ -193,8 +193,8 @@ export async function createContext(config: Config, options: ContextOptions = {}
     all.tus.register(all.datasetImports.tusTarget('task'));
     all.tus.register(all.datasetImports.tusTarget('job'));
     // Cache writes finish behind responses: let them land before the database closes.
-    const videoSweep = scheduleVideoCacheSweep(videoFiles, repos.tasks, config.videoCacheMaxBytes, log);
-    const onClose: Array<() => Promise<void>> = [async () => repos.buckets.close(), () => derivedCache.settle(), async () => clearInterval(videoSweep)];
+    const sweeps = scheduleSweeps(videoFiles, repos.tasks, all.datasetExports, config.videoCacheMaxBytes, log);
+    const onClose: Array<() => Promise<void>> = [async () => repos.buckets.close(), () => derivedCache.settle(), async () => clearInterval(sweeps)];
     return {
       config,
       log,
@@ -215,17 +215,25 @@ export async function createContext(config: Config, options: ContextOptions = {}
   }
 }
 
-const VIDEO_SWEEP_MS = 10 * 60_000;
+const SWEEP_MS = 10 * 60_000;
 
-/** Every instance serves frames, so every instance keeps its own video copies in bounds. */
-function scheduleVideoCacheSweep(files: VideoFileRepository, tasks: TaskRepository, maxBytes: number, log: Logger): NodeJS.Timeout {
-  const sweep = () =>
-    files
+/**
+ * Housekeeping every instance does now and then: its own video copies kept in bounds (every
+ * instance serves frames), and export archives past their expiry deleted (any instance may).
+ */
+function scheduleSweeps(files: VideoFileRepository, tasks: TaskRepository, exports: DatasetExportService, maxBytes: number, log: Logger): NodeJS.Timeout {
+  const sweep = async () => {
+    await files
       .sweep((ids) => tasks.existing(ids), maxBytes)
       .then((freed) => freed && log.info({ freed }, 'video cache: removed copies of deleted tasks and least recently used ones'))
       .catch((err) => log.warn({ err }, 'video cache: sweep failed'));
-  setTimeout(sweep, 5000).unref();
-  const timer = setInterval(sweep, VIDEO_SWEEP_MS);
+    await exports
+      .deleteExpired()
+      .then((n) => n && log.info({ archives: n }, 'exports: deleted expired archives'))
+      .catch((err) => log.warn({ err }, 'exports: sweep failed'));
+  };
+  setTimeout(() => void sweep(), 5000).unref();
+  const timer = setInterval(() => void sweep(), SWEEP_MS);
   timer.unref();
   return timer;
 }

@@ -23,5 +23,5 @@ export const taskKeys = {
 };
 
 export function taskBlobPrefixes(taskId: number): string[] {
-  return [`tasks/${taskId}/`, `derived/tasks/${taskId}/`];
+  return [`tasks/${taskId}/`, `derived/tasks/${taskId}/`, `imports/tasks/${taskId}/`];
 }

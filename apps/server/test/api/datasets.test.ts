@@ -95,6 +95,24 @@ describe('dataset export', () => {
     expect(bad.body.message).toMatch(/format/);
   });
 
+  it('deletes archives past their expiry, and the previous archive when an export is run again', async () => {
+    const archives = async () => {
+      const keys: string[] = [];
+      for await (const b of s.ctx.repos.blobs.list('exports/')) keys.push(b.key);
+      return keys;
+    };
+    const before = await archives();
+    const { request } = await exportAs('MOT 1.1');
+    const first = await archives();
+    expect(first.length).toBe(before.length + 1);
+    await exportAs('MOT 1.1');
+    expect((await archives()).length).toBe(first.length);
+    await s.ctx.database.db.updateTable('requests').set({ expires_at: new Date(Date.now() - 1000) }).where('id', '=', request.id).execute();
+    expect(await s.ctx.services.datasetExports.deleteExpired()).toBe(1);
+    expect((await archives()).length).toBe(before.length);
+    expect((await s.admin.get(new URL(request.result_url).pathname)).status).toBe(404);
+  });
+
   it('exports a job: only its frames', async () => {
     const jobs = await s.admin.get(`/api/jobs?task_id=${taskId}`);
     const jobId = jobs.body.results[0].id;

@@ -75,6 +75,9 @@ export class DatasetExportService {
     if (existing && (existing.status === 'queued' || existing.status === 'started')) {
       throw new AppError('CONFLICT', `this export is already in progress (request ${requestId})`, [], { rq_id: requestId });
     }
+    // The new request replaces the finished one, whose archive would otherwise be left behind.
+    const previous = (existing?.params as { resultKey?: string | null } | undefined)?.resultKey;
+    if (previous) await this.blobs.delete(previous);
     const params: ExportParams = { target, id, format: format.name, saveImages, filename, cloudStorageId };
     await this.db.transaction().execute(async (trx) => {
       await this.requests.create(
@@ -110,6 +113,26 @@ export class DatasetExportService {
     }
     await this.access.requireProject(auth, id, 'view');
     return { projectId: id, taskId: null, jobId: null };
+  }
+
+  /** Deletes the archives of exports past their expiry; returns how many. */
+  async deleteExpired(): Promise<number> {
+    const rows = await this.db
+      .selectFrom('requests')
+      .select(['id', 'params'])
+      .where('operation_type', 'like', 'export:%')
+      .where('expires_at', '<', new Date())
+      .execute();
+    let n = 0;
+    for (const r of rows) {
+      const key = (r.params as { resultKey?: string | null }).resultKey;
+      if (key) {
+        await this.blobs.delete(key);
+        n++;
+      }
+      await this.db.deleteFrom('requests').where('id', '=', r.id).execute();
+    }
+    return n;
   }
 
   /** The finished export's archive, for its owner. */
