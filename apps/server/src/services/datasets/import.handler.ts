@@ -5,40 +5,30 @@
  * the same validation and transaction as a client's PUT (or PATCH create, when appending), on
  * behalf of the user who asked, whose access is checked again here.
  */
-import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import {
-  DatasetFormatError,
-  applyParsedDataset,
-  findImporter,
-  type DatasetLabel,
-  type ImportSource,
-  type ParsedDataset,
-} from '@framewise/core';
-import type { LabelWrite } from '../../dtos/label.dto.js';
-import type { LabelRecord } from '../../repositories/label.repository.js';
-import type { AccessService } from '../access.js';
-import type { LabelService } from '../label.service.js';
+import { DatasetFormatError, applyParsedDataset, findImporter, type ParsedDataset } from '@framewise/core';
 import type { Logger } from 'pino';
 import type { Db } from '../../db/database.js';
 import type { JobHandler } from '../../jobs/queue.js';
-import { ArchiveError, archiveKind, forEachEntry, type ArchiveLimits } from '../../repositories/archive.repository.js';
+import type { ArchiveLimits } from '../../repositories/archive.repository.js';
 import type { FrameRepository } from '../../repositories/frame.repository.js';
-import type { LabelRepository } from '../../repositories/label.repository.js';
+import type { LabelRecord, LabelRepository } from '../../repositories/label.repository.js';
 import { sharpRasterCodec } from '../../repositories/raster.repository.js';
 import type { RequestRepository } from '../../repositories/request.repository.js';
 import type { BlobStore } from '../../repositories/storage/blob-store.js';
 import type { UserRepository } from '../../repositories/user.repository.js';
+import type { AccessService } from '../access.js';
 import type { AnnotationService } from '../annotations/annotation.service.js';
 import type { TaskAnnotationService } from '../annotations/task-annotation.service.js';
 import type { Auth } from '../auth/auth.js';
 import type { CloudStorageService } from '../cloud-storage.service.js';
+import type { LabelService } from '../label.service.js';
 import type { ProgressReporter } from '../progress.js';
 import { ExpectedFailure, runRequest } from '../request-runner.js';
+import { missingLabels, toLabelWrite } from './create-labels.js';
+import { fetchStagedFile, openImportSource } from './import-source.js';
 import type { ImportParams } from './import.service.js';
-import { EXPORT_REPORT } from './export-report.js';
 import { taskImages } from './images.js';
 import { datasetLabelsOf, schemaOf } from './labels.js';
 
@@ -95,8 +85,8 @@ export class DatasetImportHandler {
     try {
       await progress.report(0.05, `Reading ${params.filename}`, true);
       const file = path.join(work, 'upload');
-      await this.fetch(params, file);
-      const source = await this.source(file, params.filename, work);
+      await fetchStagedFile(this.blobs, this.cloudStorages, params.source, params.filename, file);
+      const source = await openImportSource(file, params.filename, work, this.limits);
       await progress.report(0.2, `Parsing ${params.filename} as ${codec.name}`, true);
       let parsed;
       try {
@@ -146,25 +136,15 @@ export class DatasetImportHandler {
    * Returns their names.
    */
   private async createLabels(auth: Auth, taskId: number, rows: LabelRecord[], parsed: ParsedDataset): Promise<string[]> {
-    const known = new Set(rows.map((l) => l.name));
-    const wanted = new Map<string, DatasetLabel>();
-    for (const l of parsed.labels) if (!known.has(l.name) && !wanted.has(l.name)) wanted.set(l.name, l);
-    const use = (name: string) => {
-      if (name && !known.has(name) && !wanted.has(name)) wanted.set(name, { name, type: 'any', attributes: [] });
-    };
-    for (const f of parsed.frames) {
-      f.shapes.forEach((x) => use(x.label));
-      f.tags.forEach((x) => use(x.label));
-    }
-    parsed.tracks.forEach((t) => use(t.label));
-    if (wanted.size === 0) return [];
+    const wanted = missingLabels(parsed, new Set(rows.map((l) => l.name)));
+    if (wanted.length === 0) return [];
     const task = await this.db.selectFrom('tasks').select(['id', 'project_id']).where('id', '=', taskId).executeTakeFirstOrThrow();
     if (task.project_id !== null) await this.access.requireProject(auth, task.project_id, 'change');
     else await this.access.requireTask(auth, taskId, 'change');
     const owner = task.project_id !== null ? { projectId: task.project_id } : { taskId };
-    const specs: LabelWrite[] = [...wanted.values()].map(toLabelWrite);
+    const specs = wanted.map(toLabelWrite);
     await this.db.transaction().execute((trx) => this.labelService.patchFor(trx, owner, specs));
-    return [...wanted.keys()];
+    return wanted.map((l) => l.name);
   }
 
   private async ensureTmp(): Promise<string> {
@@ -187,76 +167,4 @@ export class DatasetImportHandler {
     if (!j) throw new ExpectedFailure(`job ${params.id} no longer exists`);
     return { taskId: j.task_id, start: j.start_frame, stop: j.stop_frame };
   }
-
-  private async fetch(params: ImportParams, file: string): Promise<void> {
-    if (params.source.kind === 'blob') {
-      const s = await this.blobs.getStream(params.source.key);
-      if (!s) throw new ExpectedFailure(`${params.filename}: the uploaded file is gone; upload it again`);
-      await pipeline(s.stream, fs.createWriteStream(file));
-      return;
-    }
-    const { bucket, prefix } = await this.cloudStorages.bucket(params.source.storageId);
-    const s = await bucket.stream(prefix + params.source.key);
-    if (!s) throw new ExpectedFailure(`${params.source.key}: no such file in cloud storage ${params.source.storageId}`);
-    await pipeline(s.stream, fs.createWriteStream(file));
-  }
-
-  /** An archive is unpacked (checked entry by entry); any other file is the dataset's one file. */
-  private async source(file: string, filename: string, work: string): Promise<ImportSource> {
-    if (!archiveKind(filename)) {
-      const only = (p: string) => {
-        if (p !== filename) throw new DatasetFormatError(p, 'no such file: the upload is a single file');
-        return file;
-      };
-      return {
-        paths: () => [filename],
-        text: async (p) => fsp.readFile(only(p), 'utf8'),
-        bytes: async (p) => new Uint8Array(await fsp.readFile(only(p))),
-      };
-    }
-    const root = path.join(work, 'unpacked');
-    const paths: string[] = [];
-    try {
-      await forEachEntry(file, filename, this.limits, async (entry) => {
-        // Our exports' own report is not data: lenient readers (ImageNet, CamVid) would take it for some.
-        if (entry.path === EXPORT_REPORT) return;
-        const target = path.join(root, ...entry.path.split('/'));
-        await fsp.mkdir(path.dirname(target), { recursive: true });
-        await pipeline(await entry.open(), fs.createWriteStream(target));
-        paths.push(entry.path);
-      });
-    } catch (e) {
-      if (e instanceof ArchiveError) throw new ExpectedFailure(e.message);
-      throw e;
-    }
-    paths.sort();
-    const known = new Set(paths);
-    const resolve = (p: string) => {
-      if (!known.has(p)) throw new DatasetFormatError(p, 'no such file in the archive');
-      return path.join(root, ...p.split('/'));
-    };
-    return {
-      paths: () => paths,
-      text: async (p) => fsp.readFile(resolve(p), 'utf8'),
-      bytes: async (p) => new Uint8Array(await fsp.readFile(resolve(p))),
-    };
-  }
-}
-
-function toLabelWrite(l: DatasetLabel): LabelWrite {
-  const attributes = (d: DatasetLabel) =>
-    d.attributes.map((a) => ({ name: a.name, mutable: a.mutable, input_type: a.input_type, default_value: a.default_value, values: a.values }));
-  const points = l.sublabels ?? [];
-  return {
-    name: l.name,
-    type: l.type,
-    ...(l.color ? { color: l.color } : {}),
-    attributes: attributes(l),
-    ...(points.length
-      ? {
-          sublabels: points.map((p) => ({ name: p.name, type: 'points', ...(p.color ? { color: p.color } : {}), attributes: attributes(p) })),
-          ...(l.svg ? { svg: l.svg } : {}),
-        }
-      : {}),
-  };
 }

@@ -18,6 +18,7 @@ import type { Auth } from '../auth/auth.js';
 import type { CloudStorageService } from '../cloud-storage.service.js';
 import type { TusTarget } from '../tus.service.js';
 import { safeFileName } from './export.service.js';
+import type { StagedFile } from './import-source.js';
 
 export type ImportTarget = 'task' | 'job';
 
@@ -37,7 +38,7 @@ export interface ImportParams {
   id: number;
   format: string;
   filename: string;
-  source: { kind: 'blob'; key: string } | { kind: 'cloud'; storageId: number; key: string };
+  source: StagedFile;
   mode: 'replace' | 'append';
   onUnknownLabel: 'error' | 'skip' | 'create';
 }
