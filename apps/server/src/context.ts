@@ -8,7 +8,7 @@ import { DatasetExportHandler } from './services/datasets/export.handler.js';
 import { DatasetExportService } from './services/datasets/export.service.js';
 import pino, { type Logger } from 'pino';
 import type { Config } from './config/env.js';
-import { openDatabase, type Database } from './db/database.js';
+import { openDatabase, snapshotReader, type Database } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { JobQueue } from './jobs/queue.js';
 import { ShareRepository } from './repositories/share.repository.js';
@@ -173,7 +173,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
       cloudStorages,
       derivedCache,
       datasetExports: new DatasetExportService(db, access, repos.requests, requestService, queue, repos.blobs, cloudStorages),
-      datasetExport: new DatasetExportHandler(db, repos.requests, repos.frames, repos.labels, taskAnnotations, frameService, repos.blobs, cloudStorages, log),
+      datasetExport: new DatasetExportHandler(db, repos.requests, repos.frames, repos.labels, snapshotReader(database), frameService, repos.blobs, cloudStorages, log),
       datasetImports: new DatasetImportService(db, access, repos.requests, queue, repos.blobs, cloudStorages),
       datasetImport: new DatasetImportHandler(
         db, repos.requests, repos.users, repos.frames, repos.labels, labels, access, annotations, taskAnnotations, repos.blobs, cloudStorages,

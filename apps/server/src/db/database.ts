@@ -117,3 +117,20 @@ function isAlive(pid: number): boolean {
 export async function ping(db: Db): Promise<void> {
   await sql`select 1`.execute(db);
 }
+
+/** Runs `read` on one consistent view of the data (see snapshotReader). */
+export type ReadSnapshot = <T>(read: (db: Db) => Promise<T>) => Promise<T>;
+
+/**
+ * Long reads (exports, backups) that must see one state of the data: on PostgreSQL, a read-only
+ * repeatable-read transaction on a connection of its own, however long the read. PGlite is one
+ * session whose transactions are serialized: holding it for a long export would stall every other
+ * request, so there the read runs statement by statement (each statement, e.g. one window of
+ * frames, is consistent in itself).
+ */
+export function snapshotReader(database: Database): ReadSnapshot {
+  if (database.driver === 'postgres') {
+    return (read) => database.db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(read);
+  }
+  return (read) => read(database.db);
+}

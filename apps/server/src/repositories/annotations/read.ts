@@ -15,22 +15,32 @@ function provenance(alias: string, on: boolean): RawBuilder<unknown> {
   return sql`, ${r('created_by')} as created_by, ${r('created_at')} as created_date, ${r('updated_by')} as updated_by, ${r('updated_at')} as updated_date, ${r('version')} as object_version`;
 }
 
+/** Frames from..to, inclusive: a window of a large job, read a part at a time. */
+export interface FrameWindow {
+  from: number;
+  to: number;
+}
+
+function inWindow(alias: string, window: FrameWindow | undefined): RawBuilder<unknown> {
+  return window ? sql` and ${sql.ref(`${alias}.frame`)} between ${window.from} and ${window.to}` : sql``;
+}
+
 async function one(db: Db, query: RawBuilder<{ json: string }>): Promise<string> {
   const res = await query.execute(db);
   return res.rows[0]?.json ?? '[]';
 }
 
-export function readTagsJson(db: Db, jobId: number, withProvenance = false): Promise<string> {
+export function readTagsJson(db: Db, jobId: number, withProvenance = false, window?: FrameWindow): Promise<string> {
   return one(
     db,
     sql<{ json: string }>`
       select coalesce(json_agg(r), '[]'::json)::text as json from (
         select t.id, t.frame, t.label_id, t."group", t.source, t.attributes ${provenance('t', withProvenance)}
-        from labeled_tags t where t.job_id = ${jobId} order by t.id) r`,
+        from labeled_tags t where t.job_id = ${jobId}${inWindow('t', window)} order by t.id) r`,
   );
 }
 
-export function readShapesJson(db: Db, jobId: number, withProvenance = false): Promise<string> {
+export function readShapesJson(db: Db, jobId: number, withProvenance = false, window?: FrameWindow): Promise<string> {
   return one(
     db,
     sql<{ json: string }>`
@@ -38,14 +48,14 @@ export function readShapesJson(db: Db, jobId: number, withProvenance = false): P
         select r.parent_id, json_agg(r.o order by r.id) as elements from (
           select e.parent_id, e.id, (select row_to_json(x) from (select e.id, e.type, e.frame, e.label_id, e."group", e.source,
             e.occluded, e.outside, e.z_order, e.rotation, e.points, e.attributes, e.score ${provenance('e', withProvenance)}) x) as o
-          from labeled_shapes e where e.job_id = ${jobId} and e.parent_id is not null) r
+          from labeled_shapes e where e.job_id = ${jobId} and e.parent_id is not null${inWindow('e', window)}) r
         group by r.parent_id
       )
       select coalesce(json_agg(r), '[]'::json)::text as json from (
         select s.id, s.type, s.frame, s.label_id, s."group", s.source, s.occluded, s.outside, s.z_order, s.rotation,
           s.points, s.attributes, s.score, coalesce(el.elements, '[]'::json) as elements ${provenance('s', withProvenance)}
         from labeled_shapes s left join el on el.parent_id = s.id
-        where s.job_id = ${jobId} and s.parent_id is null order by s.id) r`,
+        where s.job_id = ${jobId} and s.parent_id is null${inWindow('s', window)} order by s.id) r`,
   );
 }
 
@@ -83,4 +93,11 @@ export async function readJobJson(db: Db, jobId: number, version: number, withPr
   const tracks = await readTracksJson(db, jobId, withProvenance);
   // CVAT answers with `intervals` (audio annotations) on every job; Framewise has no audio tasks.
   return `{"version":${version},"tags":${tags},"shapes":${shapes},"tracks":${tracks},"intervals":[]}`;
+}
+
+/** `{tags, shapes}` of a job on the frames of `window` as JSON text (exports read a large job window by window). */
+export async function readFrameObjectsJson(db: Db, jobId: number, window: FrameWindow): Promise<string> {
+  const tags = await readTagsJson(db, jobId, false, window);
+  const shapes = await readShapesJson(db, jobId, false, window);
+  return `{"tags":${tags},"shapes":${shapes}}`;
 }

@@ -2,26 +2,27 @@
  * The background half of a dataset export: the scope's labels, annotations and frames are turned
  * into the dataset model (packages/core/src/formats/convert) and handed to the format's codec,
  * which writes through a sink straight into a ZIP streamed into the blob store (and from there,
- * when asked, into a cloud storage). Frames flow one at a time; only the annotations of the task
- * being exported are held, as their parsed JSON. Progress is reported per frame.
+ * when asked, into a cloud storage). Frames flow one at a time; annotations are read a window of
+ * frames at a time (annotation-windows.ts), so memory does not grow with the task. On PostgreSQL
+ * the whole export reads one snapshot. Progress is reported per frame.
  */
 import { randomUUID } from 'node:crypto';
 import {
   DatasetFormatError,
   annotationsToDataset,
   findExporter,
-  type Annotations,
   type DatasetExport,
   type DatasetImage,
+  type DatasetTrack,
   type ExportInput,
   type FrameAnnotations,
+  type LabelSchema,
 } from '@framewise/core';
 import type { Logger } from 'pino';
-import type { Db } from '../../db/database.js';
+import type { Db, ReadSnapshot } from '../../db/database.js';
 import type { RequestRow } from '../../db/schema.js';
 import { AppError } from '../../errors.js';
 import type { JobHandler } from '../../jobs/queue.js';
-import { readJobJson } from '../../repositories/annotations/read.js';
 import type { FrameRepository } from '../../repositories/frame.repository.js';
 import type { LabelRepository } from '../../repositories/label.repository.js';
 import { sharpRasterCodec } from '../../repositories/raster.repository.js';
@@ -29,11 +30,11 @@ import type { RequestRepository } from '../../repositories/request.repository.js
 import type { BlobStore } from '../../repositories/storage/blob-store.js';
 import { MEDIA_TASK_COLUMNS, type MediaTask } from '../../repositories/task.repository.js';
 import { ZipToBlob } from '../../repositories/zip-writer.js';
-import type { TaskAnnotationService } from '../annotations/task-annotation.service.js';
 import type { CloudStorageService } from '../cloud-storage.service.js';
 import type { FrameService } from '../frame.service.js';
 import type { ProgressReporter } from '../progress.js';
 import { ExpectedFailure, runRequest } from '../request-runner.js';
+import { readFrameObjectWindows, readScopeTracks, type AnnotationScope } from './annotation-windows.js';
 import { CountingReport, EXPORT_REPORT } from './export-report.js';
 import type { ExportParams } from './export.service.js';
 import { taskImages } from './images.js';
@@ -42,13 +43,10 @@ import { datasetLabelsOf, schemaOf } from './labels.js';
 /** How long a finished export stays downloadable. */
 const KEEP_SECONDS = 24 * 3600;
 
-/** One task's share of an export: its frames start..stop. */
+/** One task's share of an export: its frames start..stop and the jobs holding their annotations. */
 interface Part {
   task: MediaTask & { name: string; subset: string; mode: string };
-  start: number;
-  stop: number;
-  /** Annotations of the part (a job's, or the task's merged). */
-  load(): Promise<Annotations>;
+  scope: AnnotationScope;
 }
 
 interface Loaded {
@@ -56,6 +54,7 @@ interface Loaded {
   /** Added to the part's frame numbers and track ids in the export. */
   offset: number;
   trackBase: number;
+  /** The part's tracks; its shapes and tags are set window by window. */
   view: DatasetExport;
 }
 
@@ -65,7 +64,7 @@ export class DatasetExportHandler {
     private readonly requests: RequestRepository,
     private readonly frames: FrameRepository,
     private readonly labels: LabelRepository,
-    private readonly taskAnnotations: TaskAnnotationService,
+    private readonly snapshot: ReadSnapshot,
     private readonly frameService: FrameService,
     private readonly blobs: BlobStore,
     private readonly cloudStorages: CloudStorageService,
@@ -81,58 +80,51 @@ export class DatasetExportHandler {
     const params = request.params as unknown as ExportParams;
     const codec = findExporter(params.format);
     if (!codec?.export) throw new ExpectedFailure(`"${params.format}" is no longer an export format`);
+    const write = codec.export.bind(codec);
     const parts = await this.parts(params);
     if (parts.length === 0) throw new ExpectedFailure(`${params.target} ${params.id} has no frames to export`);
     const labelRows = await this.labels.listForTask(parts[0]!.task.id);
     const schema = schemaOf(labelRows);
-    const total = parts.reduce((n, p) => n + p.stop - p.start + 1, 0);
+    const total = parts.reduce((n, p) => n + p.scope.stop - p.scope.start + 1, 0);
     await progress.report(0, `Exporting ${total} frames as ${codec.name}`, true);
 
-    // Frame numbers and track ids run on across the parts of a project, so each is unique.
-    // Tracks are few: each part's are loaded up front, so the codec gets them whole.
-    const loaded: Loaded[] = [];
-    const tracks = [];
-    let frameBase = 0;
-    let trackBase = 0;
-    for (const part of parts) {
-      const view = annotationsToDataset(await part.load(), schema, { range: { start: part.start, stop: part.stop } });
-      const offset = frameBase - part.start;
-      loaded.push({ part, offset, trackBase, view });
-      for (const t of view.tracks) tracks.push(shiftTrack(t, offset, trackBase));
-      frameBase += part.stop - part.start + 1;
-      trackBase += view.tracks.length;
-    }
-
-    let done = 0;
-    const frames = this.frameStream(loaded, params.target === 'project', async () => {
-      done++;
-      await progress.report((0.95 * done) / total, `Exported ${done} of ${total} frames`);
-    });
     const key = `exports/${randomUUID()}/${params.filename}`;
-    const zip = new ZipToBlob(this.blobs, key);
     const report = new CountingReport();
-    const first = parts[0]!.task;
-    const input: ExportInput = {
-      name: params.target === 'project' ? `project ${params.id}` : first.name,
-      labels: datasetLabelsOf(labelRows, schema),
-      frames,
-      tracks,
-      saveImages: params.saveImages,
-      meta: { size: total, mode: first.mode === 'interpolation' ? 'interpolation' : 'annotation', createdAt: first.created_at.toISOString() },
-    };
     try {
-      await codec.export(
-        input,
-        {
-          file: (path, content) => zip.add(path, content),
-          image: (image, path) => this.addImage(zip, loaded, image, path),
-        },
-        { raster: sharpRasterCodec, report },
-      );
-      if (!report.empty) await zip.add(EXPORT_REPORT, report.text(codec.name));
-      await zip.finish();
+      await this.snapshot(async (db) => {
+        const { loaded, tracks } = await this.loadTracks(db, parts, schema);
+        let done = 0;
+        const frames = this.frameStream(db, loaded, params.target === 'project', async () => {
+          done++;
+          await progress.report((0.95 * done) / total, `Exported ${done} of ${total} frames`);
+        });
+        const zip = new ZipToBlob(this.blobs, key);
+        const first = parts[0]!.task;
+        const input: ExportInput = {
+          name: params.target === 'project' ? `project ${params.id}` : first.name,
+          labels: datasetLabelsOf(labelRows, schema),
+          frames,
+          tracks,
+          saveImages: params.saveImages,
+          meta: { size: total, mode: first.mode === 'interpolation' ? 'interpolation' : 'annotation', createdAt: first.created_at.toISOString() },
+        };
+        try {
+          await write(
+            input,
+            {
+              file: (path, content) => zip.add(path, content),
+              image: (image, path) => this.addImage(zip, loaded, image, path),
+            },
+            { raster: sharpRasterCodec, report },
+          );
+          if (!report.empty) await zip.add(EXPORT_REPORT, report.text(codec.name));
+          await zip.finish();
+        } catch (e) {
+          zip.abort(e as Error);
+          throw e;
+        }
+      });
     } catch (e) {
-      zip.abort(e as Error);
       await this.blobs.delete(key).catch(() => undefined);
       if (e instanceof DatasetFormatError) throw new ExpectedFailure(e.message);
       throw e;
@@ -156,25 +148,50 @@ export class DatasetExportHandler {
     };
   }
 
-  private async *frameStream(loaded: Loaded[], withSubsets: boolean, tick: () => Promise<void>): AsyncGenerator<FrameAnnotations> {
+  /**
+   * Each part's tracks, whole (the codec gets them up front). Frame numbers and track ids run on
+   * across the parts of a project, so each is unique.
+   */
+  private async loadTracks(db: Db, parts: Part[], schema: LabelSchema): Promise<{ loaded: Loaded[]; tracks: DatasetTrack[] }> {
+    const loaded: Loaded[] = [];
+    const tracks: DatasetTrack[] = [];
+    let frameBase = 0;
+    let trackBase = 0;
+    for (const part of parts) {
+      const { start, stop } = part.scope;
+      const view = annotationsToDataset({ tags: [], shapes: [], tracks: await readScopeTracks(db, part.scope) }, schema, { range: { start, stop } });
+      const offset = frameBase - start;
+      loaded.push({ part, offset, trackBase, view });
+      for (const t of view.tracks) tracks.push(shiftTrack(t, offset, trackBase));
+      frameBase += stop - start + 1;
+      trackBase += view.tracks.length;
+    }
+    return { loaded, tracks };
+  }
+
+  private async *frameStream(db: Db, loaded: Loaded[], withSubsets: boolean, tick: () => Promise<void>): AsyncGenerator<FrameAnnotations> {
     for (const { part, offset, trackBase, view } of loaded) {
-      const images = await taskImages(this.frames, part.task.id, part.start, part.stop);
-      for (const f of view.framesSync(images)) {
-        yield {
-          ...f,
-          image: { ...f.image, frame: f.image.frame + offset, ...(withSubsets && part.task.subset ? { subset: part.task.subset } : {}) },
-          shapes: trackBase ? f.shapes.map((s) => (s.track_id !== undefined ? { ...s, track_id: s.track_id + trackBase } : s)) : f.shapes,
-        };
-        await tick();
+      for await (const window of readFrameObjectWindows(db, part.scope)) {
+        view.setFrameObjects(window);
+        const images = await taskImages(this.frames, part.task.id, window.from, window.to);
+        for (const f of view.framesSync(images)) {
+          yield {
+            ...f,
+            image: { ...f.image, frame: f.image.frame + offset, ...(withSubsets && part.task.subset ? { subset: part.task.subset } : {}) },
+            shapes: trackBase ? f.shapes.map((s) => (s.track_id !== undefined ? { ...s, track_id: s.track_id + trackBase } : s)) : f.shapes,
+          };
+          await tick();
+        }
       }
+      view.setFrameObjects({ shapes: [], tags: [] });
     }
   }
 
   private async addImage(zip: ZipToBlob, loaded: Loaded[], image: DatasetImage, path: string): Promise<void> {
-    const owner = loaded.find((l) => image.frame - l.offset >= l.part.start && image.frame - l.offset <= l.part.stop);
+    const owner = loaded.find((l) => image.frame - l.offset >= l.part.scope.start && image.frame - l.offset <= l.part.scope.stop);
     if (!owner) throw new AppError('NOT_FOUND', `no frame ${image.frame} in this export`);
-    const { part } = owner;
-    const scope = { task: part.task, start: part.start, stop: part.stop, what: `task ${part.task.id}` };
+    const { task, scope: frames } = owner.part;
+    const scope = { task, start: frames.start, stop: frames.stop, what: `task ${task.id}` };
     await zip.add(path, (await this.frameService.originalOf(scope, image.frame - owner.offset)).body, { compress: false });
   }
 
@@ -185,12 +202,12 @@ export class DatasetExportHandler {
         .selectFrom('jobs as j')
         .innerJoin('segments as s', 's.id', 'j.segment_id')
         .innerJoin('tasks as t', 't.id', 'j.task_id')
-        .select([...columns, 's.start_frame', 's.stop_frame', 'j.version', 'j.id as job_id'])
+        .select([...columns, 's.start_frame', 's.stop_frame', 'j.id as job_id'])
         .where('j.id', '=', params.id)
         .executeTakeFirst();
       if (!row) throw new ExpectedFailure(`job ${params.id} no longer exists`);
-      const { start_frame, stop_frame, version, job_id, ...task } = row;
-      return [{ task, start: start_frame, stop: stop_frame, load: async () => JSON.parse(await readJobJson(this.db, job_id, Number(version))) as Annotations }];
+      const { start_frame: start, stop_frame: stop, job_id: jobId, ...task } = row;
+      return [{ task, scope: { start, stop, jobs: [{ jobId, start, stop }] } }];
     }
     const tasks = await this.db
       .selectFrom('tasks as t')
@@ -199,7 +216,25 @@ export class DatasetExportHandler {
       .where('t.data_state', '=', 'ready')
       .orderBy('t.id')
       .execute();
-    return tasks.map((task) => ({ task, start: 0, stop: task.size - 1, load: () => this.taskAnnotations.readMerged(task.id) }));
+    if (tasks.length === 0) return [];
+    // A task's annotations are its annotation jobs' (ground-truth jobs are not merged into them).
+    const jobs = await this.db
+      .selectFrom('jobs as j')
+      .innerJoin('segments as s', 's.id', 'j.segment_id')
+      .select(['j.id', 'j.task_id', 's.start_frame', 's.stop_frame'])
+      .where('j.task_id', 'in', tasks.map((t) => t.id))
+      .where('j.type', '=', 'annotation')
+      .orderBy('s.start_frame')
+      .orderBy('j.id')
+      .execute();
+    return tasks.map((task) => ({
+      task,
+      scope: {
+        start: 0,
+        stop: task.size - 1,
+        jobs: jobs.filter((j) => j.task_id === task.id).map((j) => ({ jobId: j.id, start: j.start_frame, stop: j.stop_frame })),
+      },
+    }));
   }
 }
 

@@ -46,6 +46,11 @@ export interface DatasetExport {
   framesSync(images: Iterable<DatasetImage>): Generator<FrameAnnotations>;
   /** The same over a stream of images, for `ExportInput.frames`. */
   frames(images: Iterable<DatasetImage> | AsyncIterable<DatasetImage>): AsyncGenerator<FrameAnnotations>;
+  /**
+   * Replaces the shapes and tags frames are built from, keeping the tracks: a large task is
+   * exported a window of frames at a time (its shapes read per window), tracks given whole once.
+   */
+  setFrameObjects(data: Pick<AnnotationData, 'shapes' | 'tags'>): void;
 }
 
 /** Label and attribute names by id; ids the schema lacks mean the data and schema disagree. */
@@ -101,8 +106,8 @@ function byFrame(a: { frame: number }, b: { frame: number }): number {
 class Exporter implements DatasetExport {
   readonly tracks: DatasetTrack[];
   private readonly names: Names;
-  private readonly shapes: Map<number, LabeledShape[]>;
-  private readonly tags: Map<number, LabeledTag[]>;
+  private shapes: Map<number, LabeledShape[]>;
+  private tags: Map<number, LabeledTag[]>;
   /** Tracks by first keyframe; `live` holds those started and not ended at the last frame asked. */
   private readonly byStart: LiveTrack[];
   private next = 0;
@@ -116,6 +121,11 @@ class Exporter implements DatasetExport {
     const prepared = data.tracks.map((t, id) => this.prepare(t, id));
     this.tracks = prepared.map((t) => this.datasetTrack(t));
     this.byStart = prepared.filter((t) => t.start !== Infinity).sort((a, b) => a.start - b.start || a.id - b.id);
+  }
+
+  setFrameObjects(data: Pick<AnnotationData, 'shapes' | 'tags'>): void {
+    this.shapes = groupByFrame(data.shapes);
+    this.tags = groupByFrame(data.tags);
   }
 
   private prepare(track: LabeledTrack, id: number): LiveTrack {
