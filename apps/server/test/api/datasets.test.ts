@@ -169,6 +169,23 @@ describe('annotation import', () => {
     expect((await s.admin.get(`/api/tasks/${taskId}/annotations`)).body.shapes).toHaveLength(before.shapes.length);
   });
 
+  it('saves an import batch by batch in one transaction: a bad later batch leaves the task as it was', async () => {
+    await putAnnotations();
+    const before = (await s.admin.get(`/api/tasks/${taskId}/annotations`)).body;
+    const self = (await s.admin.get('/api/users/self')).body;
+    const auth = { user: { id: self.id, username: self.username, isSuperuser: true, isStaff: true }, tokenId: null, via: 'token' as const };
+    const good = { tags: [], tracks: [], shapes: [rect(0, labels.car!, [1, 1, 5, 5])] };
+    const bad = { tags: [], tracks: [], shapes: [rect(1, 999999, [1, 1, 5, 5])] };
+    await expect(s.ctx.services.taskAnnotations.saveBatches(auth, taskId, 'put', [good, good, bad])).rejects.toThrow(/label/);
+    const after = (await s.admin.get(`/api/tasks/${taskId}/annotations`)).body;
+    expect(after.version).toBe(before.version);
+    expect(after.shapes).toHaveLength(before.shapes.length);
+    // Good batches make one save: one new version per job, however many batches.
+    const version = await s.ctx.services.taskAnnotations.saveBatches(auth, taskId, 'put', [good, good, good]);
+    expect(version).toBe(before.version + 1);
+    expect((await s.admin.get(`/api/tasks/${taskId}/annotations`)).body.shapes).toHaveLength(3);
+  });
+
   it('imports a CVAT XML uploaded the way CVAT SDK does (Upload-Start, TUS, Upload-Finish)', async () => {
     const xml = `<?xml version="1.0" encoding="utf-8"?>
 <annotations><version>1.1</version>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LabelSchema } from '../../src/annotations/schema.js';
-import { applyParsedDataset, type ApplyOptions } from '../../src/formats/convert/index.js';
+import { DatasetApplier, applyParsedDataset, type ApplyOptions } from '../../src/formats/convert/index.js';
 import type { DatasetImage, DatasetShape, DatasetTag, DatasetTrack, DatasetTrackShape, FrameAnnotations, ParsedDataset } from '../../src/formats/model.js';
 
 const schema: LabelSchema = {
@@ -236,5 +236,42 @@ describe('groups', () => {
     expect(out.annotations.shapes.map((s) => s.group)).toEqual([2, 1, 2, 0, 0]);
     expect(out.annotations.tags.map((t) => t.group)).toEqual([2]);
     expect(out.annotations.version).toBe(0);
+  });
+});
+
+describe('conversion in batches (large imports)', () => {
+  const frames = () => [
+    item('a/x.jpg', [box('car', [0, 0, 1, 1], { group: 9 }), box('car', [0, 0, 2, 2], { track_id: 4 })], [tag('day', { group: 3 })]),
+    item('b/x.jpg', [box('car', [1, 1, 2, 2]), box('car', [1, 0, 2, 1], { track_id: 4 })]),
+    item('z.jpg', [box('car', [2, 2, 3, 3], { group: 9 }), box('car', [2, 0, 3, 1], { track_id: 4 })]),
+    item('w.jpg', [box('car', [3, 3, 4, 4], { group: 3 })], [tag('day')]),
+  ];
+
+  it('gives, batch after batch, what one pass gives: same objects, groups numbered over the whole file, tracks across batches', () => {
+    const whole = apply(parsed(frames()));
+    const applier = new DatasetApplier(parsed(frames()), schema, task, strict);
+    const batches = [];
+    for (let b = applier.next(2); b; b = applier.next(2)) batches.push(b);
+    const rest = applier.finish();
+    // Whole frames only: a frame is never split between batches.
+    expect(batches.map((b) => [...new Set([...b.shapes, ...b.tags].map((o) => o.frame))])).toEqual([[0], [1], [3], [4]]);
+    expect(batches.flatMap((b) => b.shapes)).toEqual(whole.annotations.shapes);
+    expect(batches.flatMap((b) => b.tags)).toEqual(whole.annotations.tags);
+    expect(batches.flatMap((b) => b.shapes).map((s) => s.group)).toEqual([2, 0, 2, 1]);
+    expect(rest.tracks).toEqual(whole.annotations.tracks);
+    // Seen on frames 0, 1 and 3 (z.jpg), in three batches: hidden on 2 and after 3.
+    expect(rest.tracks[0]!.shapes.map((s) => [s.frame, s.outside])).toEqual([[0, false], [1, false], [2, true], [3, false], [4, true]]);
+    expect(rest.problems).toEqual([]);
+    expect(applier.fractionDone()).toBe(1);
+  });
+
+  it('reports a problem with the batch that holds it, before later batches are converted', () => {
+    const applier = new DatasetApplier(parsed([...frames(), item('v.jpg', [box('truck', [0, 0, 1, 1])])]), schema, task, strict);
+    for (let i = 0; i < 4; i++) {
+      applier.next(1);
+      expect(applier.problems()).toEqual([]);
+    }
+    applier.next(1);
+    expect(applier.problems()).toEqual([expect.stringContaining('"truck"')]);
   });
 });

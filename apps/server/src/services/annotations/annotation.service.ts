@@ -37,6 +37,13 @@ type Data = Omit<Annotations, 'version'>;
 
 const EMPTY = (): Data => ({ tags: [], shapes: [], tracks: [] });
 
+/** A save fed batch by batch (imports): one transaction, one new version, one log entry. */
+export interface BatchSave {
+  add(data: Data): Promise<void>;
+  /** Stamps the job's new version and logs the save; returns the version. */
+  finish(): Promise<number>;
+}
+
 export interface SaveResult {
   version: number;
   data: Omit<Annotations, 'version'>;
@@ -155,6 +162,41 @@ export class AnnotationService {
     await setJobVersion(trx, jobId, stamp.version, stamp.at);
     await logChange(trx, stamp, action, action === 'put' || action === 'clear' ? counts(data) : { ...counts(data), ids: idsOf(data) });
     return stamp.version;
+  }
+
+  /**
+   * Starts a save of many batches in the caller's transaction: the job is locked and, for 'put',
+   * cleared; each batch is inserted under the same new version. The caller has checked the data.
+   */
+  async beginBatches(trx: Transaction<DB>, auth: Auth, jobId: number, action: 'put' | 'create'): Promise<BatchSave> {
+    const current = await lockJob(trx, jobId);
+    const stamp: Stamp = { jobId, version: current + 1, userId: auth.user.id, at: new Date() };
+    if (action === 'put') await clearJob(trx, jobId);
+    const total = { tags: 0, shapes: 0, tracks: 0 };
+    return {
+      add: async (data) => {
+        await this.insertAll(trx, stamp, data);
+        total.tags += data.tags.length;
+        total.shapes += data.shapes.length;
+        total.tracks += data.tracks.length;
+      },
+      finish: async () => {
+        await setJobVersion(trx, jobId, stamp.version, stamp.at);
+        await logChange(trx, stamp, action, total);
+        return stamp.version;
+      },
+    };
+  }
+
+  /** Saves an import into one job, batch by batch, as one save ('put' replaces what the job had). */
+  async saveBatches(auth: Auth, jobId: number, action: 'put' | 'create', batches: AsyncIterable<unknown> | Iterable<unknown>): Promise<number> {
+    await this.access.requireJob(auth, jobId, 'change');
+    const context = await this.jobContext(jobId);
+    return this.db.transaction().execute(async (trx) => {
+      const save = await this.beginBatches(trx, auth, jobId, action);
+      for await (const batch of batches) await save.add(checkAnnotations(batch, context, 'create'));
+      return save.finish();
+    });
   }
 
   /** Inserts every object; the write functions put the ids they got into the objects themselves. */

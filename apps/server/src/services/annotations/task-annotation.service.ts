@@ -109,6 +109,35 @@ export class TaskAnnotationService {
     });
   }
 
+  /**
+   * Saves an import into the task batch by batch, each batch checked and split among the jobs by
+   * frame as a PUT is; one transaction and one new version per job, so a failed batch leaves the
+   * task as it was.
+   */
+  async saveBatches(auth: Auth, taskId: number, action: 'put' | 'create', batches: AsyncIterable<unknown> | Iterable<unknown>): Promise<number> {
+    await this.access.requireTask(auth, taskId, 'change');
+    const segments = await this.segments(this.db, taskId);
+    if (segments.length === 0) throw new AppError('CONFLICT', `task ${taskId} has no data yet, so no frames to annotate`);
+    const context = { jobId: 0, start: Math.min(...segments.map((s) => s.start)), stop: Math.max(...segments.map((s) => s.stop)), labels: await this.labels.listForTask(taskId) };
+    return this.db.transaction().execute(async (trx) => {
+      await this.lockAll(trx, segments, undefined);
+      const saves = [];
+      for (const s of segments) saves.push({ segment: s, save: await this.jobs.beginBatches(trx, auth, s.jobId, action) });
+      for await (const batch of batches) {
+        const data = checkAnnotations(batch, context, 'create');
+        for (const { segment, save } of saves) {
+          // A job holding every frame takes the batch as it is (slicing copies every object).
+          const whole = segment.start <= context.start && segment.stop >= context.stop;
+          const part = whole ? data : sliceAnnotations(data, segment.start, segment.stop);
+          if (part.tags.length + part.shapes.length + part.tracks.length > 0) await save.add(part);
+        }
+      }
+      let version = 0;
+      for (const { save } of saves) version += await save.finish();
+      return version;
+    });
+  }
+
   async clear(auth: Auth, taskId: number, base: number | undefined): Promise<number> {
     await this.access.requireTask(auth, taskId, 'change');
     const segments = await this.segments(this.db, taskId);

@@ -7,7 +7,7 @@
  */
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { DatasetFormatError, applyParsedDataset, findImporter, type ParsedDataset } from '@framewise/core';
+import { DatasetApplier, DatasetFormatError, findImporter, type ParsedDataset, type Skipped } from '@framewise/core';
 import type { Logger } from 'pino';
 import type { Db } from '../../db/database.js';
 import type { JobHandler } from '../../jobs/queue.js';
@@ -33,6 +33,8 @@ import { taskImages } from './images.js';
 import { datasetLabelsOf, schemaOf } from './labels.js';
 
 const PROBLEMS_LISTED = 10;
+/** Objects converted and saved at a time: bounds the converted copies an import holds. */
+const SAVE_BATCH = 20_000;
 
 export class DatasetImportHandler {
   constructor(
@@ -104,30 +106,52 @@ export class DatasetImportHandler {
           target = { rows, schema: schemaOf(rows) };
         }
       }
-      await progress.report(0.6, 'Matching images and labels', true);
-      const applied = applyParsedDataset(parsed, target.schema, images, { onUnknownLabel: params.onUnknownLabel === 'skip' ? 'skip' : 'error' });
-      if (applied.problems.length) {
-        const more = applied.problems.length > PROBLEMS_LISTED ? ` (and ${applied.problems.length - PROBLEMS_LISTED} more)` : '';
-        throw new ExpectedFailure(`${params.filename}: ${applied.problems.slice(0, PROBLEMS_LISTED).join('; ')}${more}`);
-      }
-      await progress.report(0.8, 'Saving annotations', true);
-      const data = { version: 0, tags: applied.annotations.tags, shapes: applied.annotations.shapes, tracks: applied.annotations.tracks };
-      if (params.target === 'task') {
-        if (params.mode === 'append') await this.taskAnnotations.patch(auth, params.id, 'create', data, undefined);
-        else await this.taskAnnotations.replace(auth, params.id, data, undefined);
-      } else if (params.mode === 'append') await this.annotations.patch(auth, params.id, 'create', data, undefined);
-      else await this.annotations.replace(auth, params.id, data, undefined);
+      await progress.report(0.6, 'Matching images and labels, saving annotations', true);
+      const applier = new DatasetApplier(parsed, target.schema, images, { onUnknownLabel: params.onUnknownLabel === 'skip' ? 'skip' : 'error' });
+      const { saved, skipped: skippedOf } = await this.save(auth, params, applier, progress);
       const list = (m: Record<string, number>) => Object.entries(m).map(([k, n]) => `${k} (${n})`).join(', ');
       let skipped = created.length ? `; created labels: ${created.join(', ')}` : '';
-      if (Object.keys(applied.skipped.labels).length) skipped += `; skipped objects of labels the task lacks: ${list(applied.skipped.labels)}`;
-      if (Object.keys(applied.skipped.attributes).length) skipped += `; left out values of attributes the labels lack: ${list(applied.skipped.attributes)}`;
+      if (Object.keys(skippedOf.labels).length) skipped += `; skipped objects of labels the task lacks: ${list(skippedOf.labels)}`;
+      if (Object.keys(skippedOf.attributes).length) skipped += `; left out values of attributes the labels lack: ${list(skippedOf.attributes)}`;
       return {
-        message: `Imported ${data.shapes.length} shapes, ${data.tracks.length} tracks and ${data.tags.length} tags from ${params.filename}${skipped}`,
+        message: `Imported ${saved.shapes} shapes, ${saved.tracks} tracks and ${saved.tags} tags from ${params.filename}${skipped}`,
       };
     } finally {
       await fsp.rm(work, { recursive: true, force: true });
       if (params.source.kind === 'blob') await this.blobs.delete(params.source.key).catch(() => undefined);
     }
+  }
+
+  /**
+   * Converts and saves the parsed file a batch at a time inside one transaction: a problem found
+   * in a later batch rolls back the earlier ones, so the target keeps what it had. Tracks are
+   * built from all frames, so they come last.
+   */
+  private async save(auth: Auth, params: ImportParams, applier: DatasetApplier, progress: ProgressReporter) {
+    const saved = { shapes: 0, tags: 0, tracks: 0 };
+    let skipped: Skipped = { labels: {}, items: [], attributes: {} };
+    const refuse = (problems: string[]) => {
+      const more = problems.length > PROBLEMS_LISTED ? ` (and ${problems.length - PROBLEMS_LISTED} more)` : '';
+      return new ExpectedFailure(`${params.filename}: ${problems.slice(0, PROBLEMS_LISTED).join('; ')}${more}`);
+    };
+    async function* batches() {
+      for (let batch = applier.next(SAVE_BATCH); batch; batch = applier.next(SAVE_BATCH)) {
+        if (applier.problems().length) throw refuse(applier.problems());
+        saved.shapes += batch.shapes.length;
+        saved.tags += batch.tags.length;
+        yield { tags: batch.tags, shapes: batch.shapes, tracks: [] };
+        await progress.report(0.6 + 0.35 * applier.fractionDone(), `Saved ${saved.shapes} shapes and ${saved.tags} tags`);
+      }
+      const rest = applier.finish();
+      if (rest.problems.length) throw refuse(rest.problems);
+      saved.tracks = rest.tracks.length;
+      skipped = rest.skipped;
+      yield { tags: [], shapes: [], tracks: rest.tracks };
+    }
+    const action = params.mode === 'append' ? 'create' : 'put';
+    if (params.target === 'task') await this.taskAnnotations.saveBatches(auth, params.id, action, batches());
+    else await this.annotations.saveBatches(auth, params.id, action, batches());
+    return { saved, skipped };
   }
 
   /**

@@ -13,7 +13,7 @@
  * - Shapes with a `track_id` become tracks (import-tracks.ts, track-rebuild.ts). Beyond CVAT,
  *   which keeps such shapes standalone unless the file marks keyframes, a shape without a
  *   keyframe flag (YOLO track ids) counts as a keyframe, so the track keeps its identity.
- * - Group numbers are the file's, renumbered 1..n in ascending order over the whole import (0
+ * - Group numbers are the file's, renumbered 1..n in ascending order over the whole file (0
  *   stays 0; negative or fractional numbers become 0), so groups stay groups, objects of one group
  *   on several frames stay together and numbers stay small. CVAT
  *   renumbers per item and drops one-object groups; here a group spans frames as in the file.
@@ -73,26 +73,105 @@ function tag(scope: ImportScope, t: DatasetTag, frame: number, where: string): L
   return { frame, label_id: label.label.id, group: t.group, source: t.source, attributes: scope.labels.values(label, t.attributes, where) };
 }
 
-/** Positive whole group numbers, renumbered 1..n in ascending order; anything else becomes 0. */
-function compactGroups(data: Annotations): void {
-  const objects: Array<{ group: number }> = [
-    ...data.tags, ...data.shapes, ...data.shapes.flatMap((s) => s.elements), ...data.tracks, ...data.tracks.flatMap((t) => t.elements),
-  ];
-  const used = [...new Set(objects.map((o) => o.group).filter((g) => Number.isInteger(g) && g > 0))].sort((a, b) => a - b);
-  const renumber = new Map(used.map((g, i) => [g, i + 1]));
-  for (const o of objects) o.group = renumber.get(o.group) ?? 0;
+/**
+ * Positive whole group numbers of the file, renumbered 1..n in ascending order; anything else
+ * becomes 0. Counted over the parsed dataset up front, so batches of frames converted one after
+ * another number groups as one pass would.
+ */
+function groupNumbers(parsed: ParsedDataset): Map<number, number> {
+  const used = new Set<number>();
+  const note = (o: { group: number }) => {
+    if (Number.isInteger(o.group) && o.group > 0) used.add(o.group);
+  };
+  for (const f of parsed.frames) {
+    for (const s of f.shapes) {
+      note(s);
+      s.elements?.forEach(note);
+    }
+    f.tags.forEach(note);
+  }
+  for (const t of parsed.tracks) {
+    note(t);
+    t.elements?.forEach(note);
+  }
+  return new Map([...used].sort((a, b) => a - b).map((g, i) => [g, i + 1]));
 }
 
-class Importer {
-  private readonly tags: LabeledTag[] = [];
-  private readonly shapes: LabeledShape[] = [];
-  private readonly flat: FlatTracks;
+function renumber(objects: Iterable<{ group: number }>, groups: Map<number, number>): void {
+  for (const o of objects) o.group = groups.get(o.group) ?? 0;
+}
 
-  constructor(private readonly scope: ImportScope) {
-    this.flat = new FlatTracks(scope);
+/** Standalone shapes and tags of a run of frames. */
+export interface AppliedFrames {
+  shapes: LabeledShape[];
+  tags: LabeledTag[];
+}
+
+/** What only the end of an import knows: tracks (built over all frames), problems and skips. */
+export interface AppliedRest {
+  tracks: LabeledTrack[];
+  problems: string[];
+  skipped: Skipped;
+}
+
+/**
+ * `parsed` converted a run of frames at a time, so that an import of a million objects holds
+ * the converted form of one batch, not all of it: take batches with `next` until it gives null,
+ * then `finish`. Shapes with a track id are held until `finish`, which builds tracks from them.
+ */
+export class DatasetApplier {
+  private readonly scope: ImportScope;
+  private readonly flat: FlatTracks;
+  private readonly groups: Map<number, number>;
+  private position = 0;
+
+  constructor(private readonly parsed: ParsedDataset, schema: LabelSchema, images: readonly DatasetImage[], options: ApplyOptions) {
+    this.scope = new ImportScope(schema, images, options);
+    this.flat = new FlatTracks(this.scope);
+    this.groups = groupNumbers(parsed);
   }
 
-  frame(f: FrameAnnotations): void {
+  /** The share of the parsed frames converted so far, 0..1. */
+  fractionDone(): number {
+    return this.parsed.frames.length ? this.position / this.parsed.frames.length : 1;
+  }
+
+  /** Problems found so far (an import stops at the first batch that has any). */
+  problems(): string[] {
+    return this.scope.problems.list();
+  }
+
+  /** The next frames' standalone shapes and tags, about `objects` of them (whole frames); null after the last frame. */
+  next(objects = Infinity): AppliedFrames | null {
+    const { frames } = this.parsed;
+    if (this.position >= frames.length) return null;
+    const out: AppliedFrames = { shapes: [], tags: [] };
+    let taken = 0;
+    while (this.position < frames.length && (taken === 0 || taken < objects)) {
+      const f = frames[this.position++]!;
+      taken += f.shapes.length + f.tags.length + 1;
+      this.frame(f, out);
+    }
+    renumber(out.tags, this.groups);
+    renumber(out.shapes, this.groups);
+    for (const s of out.shapes) renumber(s.elements, this.groups);
+    return out;
+  }
+
+  finish(): AppliedRest {
+    while (this.next() !== null);
+    const tracks: LabeledTrack[] = [];
+    for (const t of this.parsed.tracks) {
+      const out = convertTrack(this.scope, t);
+      if (out) tracks.push(out);
+    }
+    tracks.push(...this.flat.build());
+    renumber(tracks, this.groups);
+    for (const t of tracks) renumber(t.elements, this.groups);
+    return { tracks, problems: this.scope.problems.list(), skipped: this.scope.skipped };
+  }
+
+  private frame(f: FrameAnnotations, out: AppliedFrames): void {
     const { scope } = this;
     const task = scope.frames.match(f.image);
     if (!task) {
@@ -107,25 +186,13 @@ class Importer {
         this.flat.add(s as DatasetShape & { track_id: number }, task.frame, where);
         continue;
       }
-      const out = shape(scope, s, task.frame, where);
-      if (out) this.shapes.push(out);
+      const converted = shape(scope, s, task.frame, where);
+      if (converted) out.shapes.push(converted);
     }
     for (const t of f.tags) {
-      const out = tag(scope, t, task.frame, where);
-      if (out) this.tags.push(out);
+      const converted = tag(scope, t, task.frame, where);
+      if (converted) out.tags.push(converted);
     }
-  }
-
-  finish(parsed: ParsedDataset): AppliedDataset {
-    const tracks: LabeledTrack[] = [];
-    for (const t of parsed.tracks) {
-      const out = convertTrack(this.scope, t);
-      if (out) tracks.push(out);
-    }
-    tracks.push(...this.flat.build());
-    const annotations: Annotations = { version: 0, tags: this.tags, shapes: this.shapes, tracks };
-    compactGroups(annotations);
-    return { annotations, problems: this.scope.problems.list(), skipped: this.scope.skipped };
   }
 }
 
@@ -139,7 +206,8 @@ export function applyParsedDataset(
   images: readonly DatasetImage[],
   options: ApplyOptions,
 ): AppliedDataset {
-  const importer = new Importer(new ImportScope(schema, images, options));
-  for (const f of parsed.frames) importer.frame(f);
-  return importer.finish(parsed);
+  const applier = new DatasetApplier(parsed, schema, images, options);
+  const frames = applier.next() ?? { shapes: [], tags: [] };
+  const rest = applier.finish();
+  return { annotations: { version: 0, tags: frames.tags, shapes: frames.shapes, tracks: rest.tracks }, problems: rest.problems, skipped: rest.skipped };
 }

@@ -4,5 +4,5 @@
  */
 export { schemaToDatasetLabels, type ByLabelId, type LabelExtras } from './labels.js';
 export { annotationsToDataset, type AnnotationData, type DatasetExport, type DatasetExportOptions } from './export.js';
-export { applyParsedDataset, type AppliedDataset, type ApplyOptions, type Skipped } from './import.js';
+export { DatasetApplier, applyParsedDataset, type AppliedDataset, type AppliedFrames, type AppliedRest, type ApplyOptions, type Skipped } from './import.js';
 export { inferKeyframes, type SeenShape } from './track-rebuild.js';
