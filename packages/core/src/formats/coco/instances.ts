@@ -49,8 +49,8 @@ const DROPPED_IN_COCO: Record<string, string> = {
 export function frameAnnotations(task: CocoTask, frame: FrameAnnotations, table: LabelTable, report: ExportReport): string[] {
   const no = frame.image.frame;
   for (const _tag of frame.tags) report.dropped('tags', no, 'COCO object annotations have no image-level labels');
-  // CVAT hands shapes to the converter sorted by z_order (a stable sort).
-  const shapes = frame.shapes.map((s, i) => ({ s, i })).sort((a, b) => a.s.z_order - b.s.z_order || a.i - b.i).map((x) => x.s);
+  // CVAT hands shapes to the converter sorted by z_order (a stable sort); most frames already are.
+  const shapes = byZOrder(frame.shapes);
   const { width, height } = frame.image;
   const members: Member[] = [];
   const skeletons: Array<{ shape: DatasetShape; entry: LabelEntry }> = [];
@@ -89,6 +89,13 @@ export function frameAnnotations(task: CocoTask, frame: FrameAnnotations, table:
     out.push(`${record.slice(0, -1)},${keypointsFields(skeleton.shape, skeleton.entry, no, report)}}`);
   }
   return out;
+}
+
+function byZOrder(shapes: readonly DatasetShape[]): readonly DatasetShape[] {
+  let sorted = true;
+  for (let i = 1; i < shapes.length && sorted; i++) sorted = shapes[i - 1]!.z_order <= shapes[i]!.z_order;
+  if (sorted) return shapes;
+  return shapes.map((s, i) => ({ s, i })).sort((a, b) => a.s.z_order - b.s.z_order || a.i - b.i).map((x) => x.s);
 }
 
 function toMember(shape: DatasetShape, entry: LabelEntry, width: number, height: number, no: number, report: ExportReport): Member | null {
@@ -144,6 +151,7 @@ function ordered(group: Member[]): Member[] {
 }
 
 function findLeader(group: Member[]): Member {
+  if (group.length === 1) return group[0]!;
   let leader = ordered(group)[0]!;
   for (const m of ordered(group)) if (m.area > leader.area) leader = m;
   return leader;
@@ -151,7 +159,7 @@ function findLeader(group: Member[]): Member {
 
 function instanceRecord(group: Member[], width: number, height: number, no: number, report: ExportReport): string {
   const leader = findLeader(group);
-  const all = ordered(group);
+  const all = group.length === 1 ? group : ordered(group);
   const polygons = all.filter((m) => m.kind === 'polygon');
   const masks = all.filter((m) => m.kind === 'mask');
   for (const m of group) {
@@ -238,6 +246,7 @@ function pointsBbox(points: readonly number[]): Box {
 }
 
 function unionBox(boxes: readonly Box[]): Box {
+  if (boxes.length === 1) return boxes[0]!;
   const x0 = Math.min(...boxes.map((b) => b[0])), y0 = Math.min(...boxes.map((b) => b[1]));
   const x1 = Math.max(...boxes.map((b) => b[0] + b[2])), y1 = Math.max(...boxes.map((b) => b[1] + b[3]));
   return [x0, y0, x1 - x0, y1 - y0];
@@ -249,9 +258,40 @@ function oddSum(counts: readonly number[]): number {
   return s;
 }
 
+/** What a label's records need of its attributes, worked out once per label (an export writes millions of records). */
+interface LabelAttributes {
+  crowd: AttributeSpec | undefined;
+  score: AttributeSpec | undefined;
+  /** The attributes written under `attributes`, with their JSON keys. */
+  written: Array<{ spec: AttributeSpec; key: string }>;
+  /** A label attribute named like one the record adds itself: its value is replaced in place (slow path). */
+  clash: boolean;
+}
+
+type AttributeSpec = LabelEntry['label']['attributes'][number];
+
+const RECORD_ATTRIBUTES = new Set(['occluded', 'rotation', 'track_id', 'keyframe']);
+const labelAttributes = new WeakMap<LabelEntry, LabelAttributes>();
+
+function attributesOf(entry: LabelEntry): LabelAttributes {
+  let out = labelAttributes.get(entry);
+  if (!out) {
+    const specs = entry.label.attributes;
+    const written = specs.filter((a) => a.name !== 'is_crowd' && a.name !== 'score').map((spec) => ({ spec, key: JSON.stringify(spec.name) }));
+    out = {
+      crowd: specs.find((a) => a.name === 'is_crowd'),
+      score: specs.find((a) => a.name === 'score'),
+      written,
+      clash: written.some((w) => RECORD_ATTRIBUTES.has(w.spec.name)),
+    };
+    labelAttributes.set(entry, out);
+  }
+  return out;
+}
+
 /** A checkbox attribute named is_crowd decides between polygons and RLE, as in Datumaro. */
 function crowdAttribute(leader: Member): boolean | undefined {
-  const spec = leader.entry.label.attributes.find((a) => a.name === 'is_crowd');
+  const spec = attributesOf(leader.entry).crowd;
   if (!spec) return undefined;
   if (spec.input_type !== 'checkbox') return false;
   return (leader.shape.attributes.is_crowd ?? effectiveDefault(spec)).toLowerCase() === 'true';
@@ -259,24 +299,33 @@ function crowdAttribute(leader: Member): boolean | undefined {
 
 /** A label attribute named score goes to COCO's own `score` field, as Datumaro writes it. */
 function scoreField(shape: DatasetShape, entry: LabelEntry): string {
-  const spec = entry.label.attributes.find((a) => a.name === 'score');
+  const spec = attributesOf(entry).score;
   if (!spec) return '';
   const v = Number(shape.attributes.score ?? effectiveDefault(spec));
   return Number.isFinite(v) ? `,"score":${pyFloat(v)}` : '';
 }
 
+function attributeValue(spec: AttributeSpec, shape: DatasetShape): string {
+  const raw = shape.attributes[spec.name] ?? effectiveDefault(spec);
+  if (spec.input_type === 'number') {
+    const n = raw.trim() === '' ? NaN : Number(raw);
+    if (Number.isFinite(n)) return pyFloat(n);
+  } else if (spec.input_type === 'checkbox') return String(raw.toLowerCase() === 'true');
+  return JSON.stringify(raw);
+}
+
 function attributesJson(shape: DatasetShape, entry: LabelEntry): string {
-  const out = new Map<string, string>();
-  for (const spec of entry.label.attributes) {
-    if (spec.name === 'is_crowd' || spec.name === 'score') continue;
-    const raw = shape.attributes[spec.name] ?? effectiveDefault(spec);
-    let value = JSON.stringify(raw);
-    if (spec.input_type === 'number') {
-      const n = raw.trim() === '' ? NaN : Number(raw);
-      if (Number.isFinite(n)) value = pyFloat(n);
-    } else if (spec.input_type === 'checkbox') value = String(raw.toLowerCase() === 'true');
-    out.set(spec.name, value);
+  const attributes = attributesOf(entry);
+  if (!attributes.clash && shape.type !== 'skeleton') {
+    let out = '{';
+    for (const { spec, key } of attributes.written) out += `${key}:${attributeValue(spec, shape)},`;
+    out += `"occluded":${shape.occluded}`;
+    if (shape.type === 'rectangle') out += `,"rotation":${pyFloat(shape.rotation)}`;
+    if (shape.track_id !== undefined) out += `,"track_id":${shape.track_id},"keyframe":${shape.keyframe ?? false}`;
+    return `${out}}`;
   }
+  const out = new Map<string, string>();
+  for (const { spec } of attributes.written) out.set(spec.name, attributeValue(spec, shape));
   out.set('occluded', String(shape.occluded));
   if (shape.type === 'rectangle') out.set('rotation', pyFloat(shape.rotation));
   if (shape.track_id !== undefined) {
