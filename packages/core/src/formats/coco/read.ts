@@ -56,10 +56,15 @@ export function openCocoFile(file: CocoFile, json: unknown, builder: DatasetBuil
   return { fc, annotations };
 }
 
-/** Annotations of every kind but panoptic (see panoptic.ts). */
+/**
+ * Annotations of every kind but panoptic (see panoptic.ts). Each parsed record is let go once
+ * read (the array is emptied as it goes): a file of a million annotations would otherwise hold
+ * its parsed JSON and its shapes at once.
+ */
 export function readAnnotations(fc: FileContext, annotations: unknown[]): void {
   const { r, file, builder } = fc;
   annotations.forEach((value, i) => {
+    annotations[i] = null;
     const path = `annotations[${i}]`;
     const ann = r.object(value, path);
     const frame = imageOf(fc, ann, path);
