@@ -45,7 +45,7 @@ describe('windowed annotation reads for exports', () => {
   it('gives, window after window, exactly the shapes and tags of the merged task', async () => {
     const merged = (await s.admin.get(`/api/tasks/${taskId}/annotations`)).body;
     expect(merged.shapes).toHaveLength(20);
-    const scope = { start: 0, stop: 9, jobs: jobs.map((j) => ({ jobId: j.id, start: j.start_frame, stop: j.stop_frame })) };
+    const scope = { start: 0, stop: 9, jobs: jobs.map((j) => ({ jobId: j.id, start: j.start_frame, stop: j.stop_frame })), skeletons: false };
     const windows = [];
     // Two objects to a window: one frame at a time, so every seam between jobs is a window edge.
     for await (const w of readFrameObjectWindows(s.ctx.database.db, scope, 2)) windows.push(w);
@@ -76,5 +76,34 @@ describe('windowed annotation reads for exports', () => {
     expect(perFrame.map((f: any) => f.boxes)).toEqual(Array(10).fill(2));
     expect(perFrame.map((f: any) => f.tracked)).toEqual([0, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
     expect(perFrame.filter((f: any) => f.labels === 1).map((f: any) => f.frame)).toEqual([3, 8]);
+  });
+});
+
+describe('windowed exports of skeletons', () => {
+  it('reads each skeleton with its points and writes them as COCO keypoints', async () => {
+    const svg = '<circle r="1" cx="10" cy="10" data-type="element node" data-element-id="1" data-node-id="1" data-label-name="head"></circle>' +
+      '<circle r="1" cx="20" cy="20" data-type="element node" data-element-id="2" data-node-id="2" data-label-name="foot"></circle>';
+    const files = await Promise.all([0, 1].map(async (i) => ({ name: `k${i}.png`, data: await makeImage(60, 40, 'png', i) })));
+    const { taskId: task } = await createTaskWithImages(s.admin, files, {
+      labels: [{ name: 'person', type: 'skeleton', sublabels: [{ name: 'head', type: 'points' }, { name: 'foot', type: 'points' }], svg }],
+    });
+    const [person] = (await s.admin.get(`/api/labels?task_id=${task}`)).body.results.filter((l: any) => l.name === 'person');
+    const put = await s.admin.put(`/api/tasks/${task}/annotations`, {
+      shapes: [0, 1].map((frame) => ({
+        type: 'skeleton', frame, label_id: person.id, points: [],
+        elements: person.sublabels.map((p: any, i: number) => ({ type: 'points', frame, label_id: p.id, points: [5 + i * 10 + frame, 6 + i * 10], outside: frame === 1 && i === 1 })),
+      })),
+    });
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    const res = await s.admin.post(`/api/tasks/${task}/dataset/export?format=${encodeURIComponent('COCO Keypoints 1.0')}`);
+    const request = await waitForRequest(s.admin, res.body.rq_id);
+    expect(request.status, request.message).toBe('finished');
+    const zip = unzipSync(new Uint8Array((await s.admin.get(new URL(request.result_url).pathname)).raw));
+    const doc = JSON.parse(new TextDecoder().decode(zip['annotations/person_keypoints_default.json']!));
+    expect(doc.annotations.map((a: any) => [a.image_id, a.keypoints, a.num_keypoints])).toEqual([
+      [1, [5, 6, 2, 15, 16, 2], 2],
+      // An outside point keeps its coordinates, with visibility 0.
+      [2, [6, 6, 2, 16, 16, 0], 1],
+    ]);
   });
 });

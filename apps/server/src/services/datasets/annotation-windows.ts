@@ -7,10 +7,10 @@
  * the merge of frame objects works frame by frame (annotations/merge.ts), so a window of frames
  * merges alone.
  */
-import { mergeSegments, type Annotations, type LabeledShape, type LabeledTag, type LabeledTrack } from '@framewise/core';
+import { mergeSegments, type LabeledShape, type LabeledTag, type LabeledTrack, type SubShape } from '@framewise/core';
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.js';
-import { readFrameObjectsJson, readTracksJson } from '../../repositories/annotations/read.js';
+import { readShapeTuplesJson, readTagsJson, readTracksJson } from '../../repositories/annotations/read.js';
 
 /** About this many shapes and tags are held per window (two windows at a time: one read ahead). */
 export const OBJECTS_PER_WINDOW = 20_000;
@@ -27,6 +27,8 @@ export interface AnnotationScope {
   start: number;
   stop: number;
   jobs: SourceJob[];
+  /** Whether the labels include skeletons, whose points are child shapes to read (default: look for them). */
+  skeletons?: boolean;
 }
 
 export interface FrameObjectsWindow {
@@ -36,9 +38,35 @@ export interface FrameObjectsWindow {
   tags: LabeledTag[];
 }
 
-type FrameObjects = Pick<Annotations, 'shapes' | 'tags'>;
+interface FrameObjects {
+  shapes: LabeledShape[];
+  tags: LabeledTag[];
+}
 
 const NONE: FrameObjects = { shapes: [], tags: [] };
+
+type Tuple = [number, number, SubShape['type'], number, SubShape['source'], boolean, boolean, number, number, number[], SubShape['attributes'], number, Tuple[] | null];
+
+function subShape(t: Tuple): SubShape {
+  return {
+    frame: t[0], label_id: t[1], type: t[2], group: t[3], source: t[4], occluded: t[5], outside: t[6], z_order: t[7], rotation: t[8],
+    points: t[9], attributes: t[10], score: t[11],
+  };
+}
+
+function shapeOf(t: Tuple): LabeledShape {
+  return {
+    frame: t[0], label_id: t[1], type: t[2], group: t[3], source: t[4], occluded: t[5], outside: t[6], z_order: t[7], rotation: t[8],
+    points: t[9], attributes: t[10], score: t[11], elements: t[12] ? t[12].map(subShape) : [],
+  };
+}
+
+async function readFrameObjects(db: Db, jobId: number, from: number, to: number, skeletons: boolean): Promise<FrameObjects> {
+  const window = { from, to };
+  const tags = JSON.parse(await readTagsJson(db, jobId, false, window)) as LabeledTag[];
+  const shapes = (JSON.parse(await readShapeTuplesJson(db, jobId, window, skeletons)) as Tuple[]).map(shapeOf);
+  return { shapes, tags };
+}
 
 /** The scope's tracks, merged across its jobs' seams as a task read merges them. */
 export async function readScopeTracks(db: Db, scope: AnnotationScope): Promise<LabeledTrack[]> {
@@ -69,7 +97,7 @@ async function readWindow(db: Db, scope: AnnotationScope, from: number, to: numb
   for (const j of scope.jobs) {
     const a = Math.max(from, j.start);
     const b = Math.min(to, j.stop);
-    const objects = a <= b ? (JSON.parse(await readFrameObjectsJson(db, j.jobId, { from: a, to: b })) as FrameObjects) : NONE;
+    const objects = a <= b ? await readFrameObjects(db, j.jobId, a, b, scope.skeletons ?? true) : NONE;
     perJob.push({ start: j.start, stop: j.stop, annotations: { ...objects, tracks: [] } });
   }
   if (perJob.length === 1) return { from, to, ...perJob[0]!.annotations };

@@ -81,9 +81,11 @@ export class DatasetExportHandler {
     const codec = findExporter(params.format);
     if (!codec?.export) throw new ExpectedFailure(`"${params.format}" is no longer an export format`);
     const write = codec.export.bind(codec);
-    const parts = await this.parts(params);
-    if (parts.length === 0) throw new ExpectedFailure(`${params.target} ${params.id} has no frames to export`);
-    const labelRows = await this.labels.listForTask(parts[0]!.task.id);
+    const found = await this.parts(params);
+    if (found.length === 0) throw new ExpectedFailure(`${params.target} ${params.id} has no frames to export`);
+    const labelRows = await this.labels.listForTask(found[0]!.task.id);
+    const skeletons = labelRows.some((l) => l.type === 'skeleton');
+    const parts = found.map((p) => ({ ...p, scope: { ...p.scope, skeletons } }));
     const schema = schemaOf(labelRows);
     const total = parts.reduce((n, p) => n + p.scope.stop - p.scope.start + 1, 0);
     await progress.report(0, `Exporting ${total} frames as ${codec.name}`, true);
@@ -195,6 +197,7 @@ export class DatasetExportHandler {
     await zip.add(path, (await this.frameService.originalOf(scope, image.frame - owner.offset)).body, { compress: false });
   }
 
+  /** The parts to export; whether their labels have skeletons is filled in once the labels are read. */
   private async parts(params: ExportParams): Promise<Part[]> {
     const columns = [...MEDIA_TASK_COLUMNS.map((c) => `t.${c}` as const), 't.name', 't.subset', 't.mode'] as const;
     if (params.target === 'job') {
@@ -207,7 +210,7 @@ export class DatasetExportHandler {
         .executeTakeFirst();
       if (!row) throw new ExpectedFailure(`job ${params.id} no longer exists`);
       const { start_frame: start, stop_frame: stop, job_id: jobId, ...task } = row;
-      return [{ task, scope: { start, stop, jobs: [{ jobId, start, stop }] } }];
+      return [{ task, scope: { start, stop, jobs: [{ jobId, start, stop }], skeletons: false } }];
     }
     const tasks = await this.db
       .selectFrom('tasks as t')
@@ -233,6 +236,7 @@ export class DatasetExportHandler {
         start: 0,
         stop: task.size - 1,
         jobs: jobs.filter((j) => j.task_id === task.id).map((j) => ({ jobId: j.id, start: j.start_frame, stop: j.stop_frame })),
+        skeletons: false,
       },
     }));
   }
