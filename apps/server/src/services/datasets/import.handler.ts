@@ -108,7 +108,7 @@ export class DatasetImportHandler {
       }
       await progress.report(0.6, 'Matching images and labels, saving annotations', true);
       const applier = new DatasetApplier(parsed, target.schema, images, { onUnknownLabel: params.onUnknownLabel === 'skip' ? 'skip' : 'error' });
-      const { saved, skipped: skippedOf } = await this.save(auth, params, applier, progress);
+      const { saved, skipped: skippedOf } = await this.save(auth, params, applier);
       const list = (m: Record<string, number>) => Object.entries(m).map(([k, n]) => `${k} (${n})`).join(', ');
       let skipped = created.length ? `; created labels: ${created.join(', ')}` : '';
       if (Object.keys(skippedOf.labels).length) skipped += `; skipped objects of labels the task lacks: ${list(skippedOf.labels)}`;
@@ -125,9 +125,10 @@ export class DatasetImportHandler {
   /**
    * Converts and saves the parsed file a batch at a time inside one transaction: a problem found
    * in a later batch rolls back the earlier ones, so the target keeps what it had. Tracks are
-   * built from all frames, so they come last.
+   * built from all frames, so they come last. No progress is written meanwhile: on PGlite the
+   * transaction holds the one database session, and a progress write would wait on it forever.
    */
-  private async save(auth: Auth, params: ImportParams, applier: DatasetApplier, progress: ProgressReporter) {
+  private async save(auth: Auth, params: ImportParams, applier: DatasetApplier) {
     const saved = { shapes: 0, tags: 0, tracks: 0 };
     let skipped: Skipped = { labels: {}, items: [], attributes: {} };
     const refuse = (problems: string[]) => {
@@ -140,7 +141,6 @@ export class DatasetImportHandler {
         saved.shapes += batch.shapes.length;
         saved.tags += batch.tags.length;
         yield { tags: batch.tags, shapes: batch.shapes, tracks: [] };
-        await progress.report(0.6 + 0.35 * applier.fractionDone(), `Saved ${saved.shapes} shapes and ${saved.tags} tags`);
       }
       const rest = applier.finish();
       if (rest.problems.length) throw refuse(rest.problems);
