@@ -9,6 +9,7 @@ import { DatasetExportService } from './services/datasets/export.service.js';
 import pino, { type Logger } from 'pino';
 import type { Config } from './config/env.js';
 import { openDatabase, snapshotReader, type Database } from './db/database.js';
+import { ReferenceChecks } from './repositories/annotations/references.js';
 import { migrateToLatest } from './db/migrate.js';
 import { JobQueue } from './jobs/queue.js';
 import { ShareRepository } from './repositories/share.repository.js';
@@ -146,7 +147,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
     const videoFiles = new VideoFileRepository(repos.share, repos.blobs, path.join(config.dataDir, 'cache', 'videos'));
     const tasks = new TaskService(db, repos.tasks, repos.users, labels, queue, videoFiles);
     const jobs = new JobService(repos.jobs, repos.users);
-    const annotations = new AnnotationService(db, access, repos.labels);
+    const annotations = new AnnotationService(db, access, repos.labels, new ReferenceChecks(database.driver === 'pglite' ? 'once' : 'per-row'));
     const cloudStorages = new CloudStorageService(repos.cloudStorages, repos.buckets, repos.media, secrets, config.remote.allow);
     const video = new VideoRepository();
     const derivedCache = new DerivedCache(repos.blobs, new DerivedBlobRepository(db), config.cacheMaxBytes, log);

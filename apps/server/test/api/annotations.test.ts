@@ -124,6 +124,19 @@ describe('job annotations', () => {
     expect(norm(got.body).tags).toEqual(expected.tags);
     expect(norm(got.body).shapes).toEqual(expected.shapes);
     expect(norm(got.body).tracks).toEqual(expected.tracks);
+
+    // Saving again replaces everything, children too: no skeleton points, keyframes or sub-tracks
+    // of the first save are left behind (deletes cascade even where inserts skip per-row checks).
+    const count = async () => {
+      const db = s.ctx.database.db;
+      const shapes = await db.selectFrom('labeled_shapes').select((e) => e.fn.countAll<number>().as('n')).where('job_id', '=', jobId).executeTakeFirstOrThrow();
+      const keyframes = await db.selectFrom('tracked_shapes').innerJoin('labeled_tracks', 'labeled_tracks.id', 'tracked_shapes.track_id').select((e) => e.fn.countAll<number>().as('n')).where('labeled_tracks.job_id', '=', jobId).executeTakeFirstOrThrow();
+      const all = await db.selectFrom('tracked_shapes').select((e) => e.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      return [Number(shapes.n), Number(keyframes.n), Number(all.n)];
+    };
+    const once = await count();
+    expect((await s.admin.put(`/api/jobs/${jobId}/annotations`, data)).status).toBe(200);
+    expect(await count()).toEqual(once);
   });
 
   it('refuses invalid objects with 400 naming the object and field, storing nothing', async () => {

@@ -26,6 +26,7 @@ import {
   type Stamp,
 } from '../../repositories/annotations/write.js';
 import type { LabelRepository } from '../../repositories/label.repository.js';
+import { ReferenceChecks } from '../../repositories/annotations/references.js';
 import type { AccessService } from '../access.js';
 import type { Auth } from '../auth/auth.js';
 import { checkObjects, checkWholeJob } from './conflicts.js';
@@ -66,6 +67,7 @@ export class AnnotationService {
     private readonly db: Db,
     private readonly access: AccessService,
     private readonly labels: LabelRepository,
+    private readonly references: ReferenceChecks = new ReferenceChecks('per-row'),
   ) {}
 
   /** The frames and label schema a job's annotations are checked against. */
@@ -146,8 +148,10 @@ export class AnnotationService {
         const trackCreators = await creators(trx, 'tracks', ids.tracks);
         await deleteObjects(trx, 'shapes', jobId, ids.shapes);
         await deleteObjects(trx, 'tracks', jobId, ids.tracks);
-        await insertShapes(trx, stamp, data.shapes, { keepIds: true, created: shapeCreators });
-        await insertTracks(trx, stamp, data.tracks, { keepIds: true, created: trackCreators });
+        await this.references.inserting(trx, { tags: [], shapes: data.shapes, tracks: data.tracks }, stamp.userId, async () => {
+          await insertShapes(trx, stamp, data.shapes, { keepIds: true, created: shapeCreators });
+          await insertTracks(trx, stamp, data.tracks, { keepIds: true, created: trackCreators });
+        });
         break;
       }
       case 'delete': {
@@ -201,9 +205,11 @@ export class AnnotationService {
 
   /** Inserts every object; the write functions put the ids they got into the objects themselves. */
   private async insertAll(trx: Parameters<typeof insertTags>[0], stamp: Stamp, data: { tags: LabeledTag[]; shapes: LabeledShape[]; tracks: LabeledTrack[] }) {
-    await insertTags(trx, stamp, data.tags);
-    await insertShapes(trx, stamp, data.shapes);
-    await insertTracks(trx, stamp, data.tracks);
+    await this.references.inserting(trx, data, stamp.userId, async () => {
+      await insertTags(trx, stamp, data.tags);
+      await insertShapes(trx, stamp, data.shapes);
+      await insertTracks(trx, stamp, data.tracks);
+    });
   }
 
 
