@@ -3,7 +3,7 @@
  * reply; they hold no business rules. The OpenAPI document is generated from the same zod
  * schemas that validate requests, so it cannot drift from what the server accepts.
  */
-import { registerDatasetRoutes } from './controllers/dataset.controller.js';
+import { registerDatasetRoutes, registerProjectDatasetImportRoutes } from './controllers/dataset.controller.js';
 import { randomUUID } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
@@ -26,6 +26,7 @@ import { registerTaskDataRoutes } from './controllers/task-data.controller.js';
 import { registerTaskRoutes } from './controllers/task.controller.js';
 import { registerTusRoutes } from './controllers/tus.controller.js';
 import { registerCloudStorageRoutes } from './controllers/cloud-storage.controller.js';
+import { registerBackupRoutes } from './controllers/backup.controller.js';
 import { installAuth } from './http/auth-hook.js';
 import { installErrorHandler } from './http/error-handler.js';
 import type { App } from './http/types.js';
@@ -98,6 +99,8 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   registerRequestRoutes(app, ctx.services.requests);
   registerCloudStorageRoutes(app, ctx.services.cloudStorages);
   registerDatasetRoutes(app, ctx.services.datasetExports, ctx.services.datasetImports, ctx.services.tus);
+  registerProjectDatasetImportRoutes(app, ctx.services.projectImports, ctx.services.tus);
+  registerBackupRoutes(app, ctx.services.backups, ctx.services.tus);
 
   app.get(
     '/api/schema',

@@ -6,6 +6,11 @@ import { DatasetImportHandler } from './services/datasets/import.handler.js';
 import { DatasetImportService } from './services/datasets/import.service.js';
 import { DatasetExportHandler } from './services/datasets/export.handler.js';
 import { DatasetExportService } from './services/datasets/export.service.js';
+import { ProjectImportHandler } from './services/datasets/project-import.handler.js';
+import { ProjectImportService } from './services/datasets/project-import.service.js';
+import { BackupExportHandler } from './services/backups/backup-export.handler.js';
+import { BackupRestoreHandler } from './services/backups/backup-restore.handler.js';
+import { BackupService } from './services/backups/backup.service.js';
 import pino, { type Logger } from 'pino';
 import type { Config } from './config/env.js';
 import { openDatabase, snapshotReader, type Database } from './db/database.js';
@@ -95,6 +100,11 @@ export interface Services {
   datasetExport: DatasetExportHandler;
   datasetImports: DatasetImportService;
   datasetImport: DatasetImportHandler;
+  projectImports: ProjectImportService;
+  projectImport: ProjectImportHandler;
+  backups: BackupService;
+  backupExport: BackupExportHandler;
+  backupRestore: BackupRestoreHandler;
 }
 
 export interface AppContext {
@@ -180,6 +190,32 @@ export async function createContext(config: Config, options: ContextOptions = {}
         db, repos.requests, repos.users, repos.frames, repos.labels, labels, access, annotations, taskAnnotations, repos.blobs, cloudStorages,
         path.join(config.dataDir, 'tmp'), { maxEntries: config.upload.maxFiles, maxBytes: config.upload.maxBytes }, log,
       ),
+      projectImports: new ProjectImportService(db, access, repos.requests, queue, repos.blobs, cloudStorages),
+      projectImport: new ProjectImportHandler(
+        {
+          db, requests: repos.requests, users: repos.users, access, labels: repos.labels, labelService: labels, tasks: repos.tasks, taskService: tasks,
+          // Read when a job runs, after `all` is built: tasks are made through the one TaskDataService.
+          get taskData() {
+            return all.taskData;
+          },
+          frames: repos.frames, taskAnnotations, media: repos.media, blobs: repos.blobs, cloudStorages,
+        },
+        path.join(config.dataDir, 'tmp'), { maxEntries: config.upload.maxFiles, maxBytes: config.upload.maxBytes }, log,
+      ),
+      backups: new BackupService(db, access, repos.requests, queue, repos.blobs, cloudStorages),
+      backupExport: new BackupExportHandler(snapshotReader(database), repos.requests, repos.labels, frameService, repos.share, repos.blobs, cloudStorages, log),
+      backupRestore: new BackupRestoreHandler({
+        db, tasks, taskRows: repos.tasks, jobs: repos.jobs, labels: repos.labels, annotations, requests: repos.requests, blobs: repos.blobs, cloudStorages,
+        users: repos.users, projectRows: repos.projects, log,
+        // Read when a job runs, after `all` is built.
+        get taskData() {
+          return all.taskData;
+        },
+        get projects() {
+          return all.projects;
+        },
+        tmpDir: path.join(config.dataDir, 'tmp'), limits: { maxEntries: config.upload.maxFiles, maxBytes: config.upload.maxBytes },
+      }),
       taskCreation: new TaskCreationHandler(
         db, repos.tasks, repos.frames, repos.jobs, repos.uploads, repos.requests, repos.share, repos.blobs, repos.media,
         new RemoteRepository({ allow: config.remote.allow, maxBytes: config.remote.maxBytes, timeoutMs: config.remote.timeoutMs }),
@@ -193,6 +229,9 @@ export async function createContext(config: Config, options: ContextOptions = {}
     all.tus.register(taskDataTusTarget(all.taskData, repos.uploads, { maxFiles: config.upload.maxFiles }));
     all.tus.register(all.datasetImports.tusTarget('task'));
     all.tus.register(all.datasetImports.tusTarget('job'));
+    all.tus.register(all.projectImports.tusTarget());
+    all.tus.register(all.backups.tusTarget('task'));
+    all.tus.register(all.backups.tusTarget('project'));
     // Cache writes finish behind responses: let them land before the database closes.
     const sweeps = scheduleSweeps(videoFiles, repos.tasks, all.datasetExports, config.videoCacheMaxBytes, log);
     const onClose: Array<() => Promise<void>> = [async () => repos.buckets.close(), () => derivedCache.settle(), async () => clearInterval(sweeps)];
@@ -254,6 +293,10 @@ export async function startWorkers(ctx: AppContext): Promise<void> {
     async (request, reason) => {
       if (request.operation_type === 'create' && request.target === 'task' && request.task_id !== null) {
         await services.taskCreation.abandon(request.id, request.task_id, reason);
+      } else if (request.operation_type === 'import:dataset' && request.target === 'project') {
+        await services.projectImport.abandon(request, reason);
+      } else if (request.operation_type === 'import:backup') {
+        await services.backupRestore.abandon(request.id, reason);
       } else {
         await repos.requests.update(request.id, { status: 'failed', message: reason, finished_at: new Date(), worker_id: null });
       }
@@ -268,6 +311,9 @@ export async function startWorkers(ctx: AppContext): Promise<void> {
       'storage.delete-prefixes': storageCleanupHandler(ctx.repos.blobs),
       'dataset.export': ctx.services.datasetExport.handle,
       'dataset.import': ctx.services.datasetImport.handle,
+      'dataset.import-project': ctx.services.projectImport.handle,
+      'backup.export': ctx.services.backupExport.handle,
+      'backup.restore': ctx.services.backupRestore.handle,
     },
     ctx.config.workerConcurrency,
   );

@@ -11,6 +11,7 @@ import type { App } from '../http/types.js';
 import type { DatasetExportService, ExportTarget } from '../services/datasets/export.service.js';
 import { TUS_TARGETS, type DatasetImportService, type ImportTarget } from '../services/datasets/import.service.js';
 import type { TusService } from '../services/tus.service.js';
+import { PROJECT_DATASET_TUS_TARGET, type ProjectImportService } from '../services/datasets/project-import.service.js';
 import { AppError } from '../errors.js';
 import { flag } from './task-data.controller.js';
 import { isTusCreation, replyTusCreate } from './tus.controller.js';
@@ -127,6 +128,61 @@ export function registerDatasetRoutes(app: App, exports: DatasetExportService, i
         .header('content-length', String(stream.length))
         .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(filename)}`)
         .send(stream.stream);
+    },
+  );
+}
+
+const projectImportQuery = z.object({
+  format: z.string().min(1).optional(),
+  filename: z.string().max(1024).optional(),
+  location: z.enum(['local', 'cloud_storage']).optional(),
+  cloud_storage_id: z.coerce.number().int().positive().optional(),
+  // Sent by CVAT's clients; masks are kept as masks here, so these change nothing.
+  conv_mask_to_poly: queryBool.optional(),
+  use_default_location: queryBool.optional(),
+});
+
+/**
+ * CVAT's dataset import into a project: the archive and its images become tasks of the project,
+ * one per subset (multipart `dataset_file`, TUS, or a cloud storage key).
+ */
+export function registerProjectDatasetImportRoutes(app: App, imports: ProjectImportService, tus: TusService): void {
+  app.post(
+    '/api/projects/:id/dataset',
+    {
+      schema: {
+        tags: ['projects'],
+        summary: 'Import a dataset with its images into the project: one new task per subset (multipart dataset_file, TUS, or a cloud storage key)',
+        params: idParams,
+        querystring: projectImportQuery,
+        // Upload-Start answers without one.
+        response: { 202: z.object({ rq_id: z.string().optional() }) },
+      },
+    },
+    async (request, reply) => {
+      const auth = authOf(request);
+      const id = request.params.id;
+      const start = flag(request, 'upload-start');
+      const finish = flag(request, 'upload-finish');
+      if (isTusCreation(request) && !start && !finish) return replyTusCreate(request, reply, tus, PROJECT_DATASET_TUS_TARGET, id);
+      if (start && !finish) {
+        await imports.requireImportable(auth, id);
+        return reply.status(202).send({});
+      }
+      if (request.isMultipart()) {
+        let rqId: string | undefined;
+        for await (const part of request.parts()) {
+          if (part.type !== 'file') continue;
+          if (rqId || part.fieldname !== 'dataset_file') {
+            part.file.resume();
+            continue;
+          }
+          rqId = await imports.fromUpload(auth, id, request.query, { filename: part.filename || 'dataset', stream: part.file });
+        }
+        if (!rqId) throw AppError.invalid('dataset_file', 'attach the dataset archive as dataset_file');
+        return reply.status(202).send({ rq_id: rqId });
+      }
+      return reply.status(202).send({ rq_id: await imports.fromNamedFile(auth, id, request.query) });
     },
   );
 }

@@ -14,6 +14,8 @@ import { AppError } from '../errors.js';
 import { authOf } from '../http/auth-hook.js';
 import type { App } from '../http/types.js';
 import { TASK_DATA_TUS_TARGET } from '../services/task-data.tus.js';
+import { PROJECT_DATASET_TUS_TARGET } from '../services/datasets/project-import.service.js';
+import { BACKUP_TUS_TARGETS } from '../services/backups/backup.service.js';
 import {
   TUS_EXTENSIONS,
   TUS_VERSION,
@@ -29,7 +31,8 @@ import {
 export const TUS_CONTENT_TYPE = 'application/offset+octet-stream';
 
 const uploadParams = z.object({
-  id: z.coerce.number().int().positive(),
+  // Absent on endpoints that create something new (backup restores) rather than add to it.
+  id: z.coerce.number().int().positive().optional(),
   file_id: z.string().min(1).max(100),
 });
 
@@ -112,6 +115,9 @@ const ENDPOINTS: TusEndpoint[] = [
   { path: '/api/tasks/:id/data', target: TASK_DATA_TUS_TARGET },
   { path: '/api/tasks/:id/annotations', target: TUS_TARGETS.task },
   { path: '/api/jobs/:id/annotations', target: TUS_TARGETS.job },
+  { path: '/api/projects/:id/dataset', target: PROJECT_DATASET_TUS_TARGET },
+  { path: '/api/tasks/backup', target: BACKUP_TUS_TARGETS.task },
+  { path: '/api/projects/backup', target: BACKUP_TUS_TARGETS.project },
 ];
 
 export function registerTusRoutes(app: App, tus: TusService): void {
@@ -138,7 +144,7 @@ export function registerTusRoutes(app: App, tus: TusService): void {
         async (request, reply) => {
           baseHeaders(reply);
           checkVersion(request, reply);
-          const state = await tus.status(authOf(request), target, request.params.id, request.params.file_id);
+          const state = await tus.status(authOf(request), target, request.params.id ?? null, request.params.file_id);
           stateHeaders(reply, state);
           const meta = formatTusMetadata(state.metadata);
           if (meta) reply.header('Upload-Metadata', meta);
@@ -164,7 +170,7 @@ export function registerTusRoutes(app: App, tus: TusService): void {
             const offset = parseTusOffset(header(request, 'upload-offset'));
             const rawLength = header(request, 'content-length');
             const contentLength = rawLength !== undefined && /^\d+$/.test(rawLength.trim()) ? Number(rawLength) : undefined;
-            const state = await tus.append(authOf(request), target, request.params.id, request.params.file_id, {
+            const state = await tus.append(authOf(request), target, request.params.id ?? null, request.params.file_id, {
               offset,
               contentLength,
               body: body ?? Readable.from([]),
@@ -189,7 +195,7 @@ export function registerTusRoutes(app: App, tus: TusService): void {
         async (request, reply) => {
           baseHeaders(reply);
           checkVersion(request, reply);
-          await tus.terminate(authOf(request), target, request.params.id, request.params.file_id);
+          await tus.terminate(authOf(request), target, request.params.id ?? null, request.params.file_id);
           return reply.status(204).send();
         },
       );

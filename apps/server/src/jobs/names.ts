@@ -7,11 +7,14 @@ export interface JobPayloads {
   'storage.delete-prefixes': { prefixes: string[] };
   'dataset.export': { requestId: string };
   'dataset.import': { requestId: string };
+  'dataset.import-project': { requestId: string };
+  'backup.export': { requestId: string };
+  'backup.restore': { requestId: string };
 }
 
 export type JobName = keyof JobPayloads;
 
-export const jobNames: JobName[] = ['task.create-data', 'storage.delete-prefixes', 'dataset.export', 'dataset.import'];
+export const jobNames: JobName[] = ['task.create-data', 'storage.delete-prefixes', 'dataset.export', 'dataset.import', 'dataset.import-project', 'backup.export', 'backup.restore'];
 
 /**
  * Per-queue policy: how long one run may take before it is presumed dead, retries, and how often
@@ -25,4 +28,9 @@ export const jobPolicies: Record<JobName, { expireInSeconds: number; retryLimit:
   // Exports and imports stream; a huge one may run long, and a retry starts it over.
   'dataset.export': { expireInSeconds: 6 * 60 * 60, retryLimit: 1, retryDelay: 5, pollingIntervalSeconds: 1 },
   'dataset.import': { expireInSeconds: 6 * 60 * 60, retryLimit: 1, retryDelay: 5, pollingIntervalSeconds: 1 },
+  // Creates tasks and waits for their creation jobs (another queue, so it never waits on itself).
+  'dataset.import-project': { expireInSeconds: 12 * 60 * 60, retryLimit: 1, retryDelay: 5, pollingIntervalSeconds: 1 },
+  'backup.export': { expireInSeconds: 6 * 60 * 60, retryLimit: 1, retryDelay: 5, pollingIntervalSeconds: 1 },
+  // A restore also waits for the creation jobs of its tasks (another queue).
+  'backup.restore': { expireInSeconds: 12 * 60 * 60, retryLimit: 1, retryDelay: 5, pollingIntervalSeconds: 1 },
 };
