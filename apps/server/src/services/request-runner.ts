@@ -8,7 +8,12 @@ import type { Logger } from 'pino';
 import { isAppError } from '../errors.js';
 import type { JobContext as QueueContext } from '../jobs/queue.js';
 import type { RequestRow } from '../db/schema.js';
-import type { RequestRepository } from '../repositories/request.repository.js';
+import type { Db } from '../db/database.js';
+import type { JobQueue } from '../jobs/queue.js';
+import type { JobName, JobPayloads } from '../jobs/names.js';
+import type { NewRequest, RequestRepository } from '../repositories/request.repository.js';
+import type { UserRepository } from '../repositories/user.repository.js';
+import type { Auth } from './auth/auth.js';
 import { CancelledError, ProgressReporter } from './progress.js';
 
 export interface RequestOutcome {
@@ -64,4 +69,30 @@ export async function runRequest(
     const message = expected ? (e as Error).message : `internal error (request ${requestId}); see the server log`;
     await requests.update(requestId, { status: 'failed', message, finished_at: new Date(), worker_id: null });
   }
+}
+
+/** Jobs whose payload is just the request they run. */
+type RequestJob = { [N in JobName]: JobPayloads[N] extends { requestId: string } ? (keyof JobPayloads[N] extends 'requestId' ? N : never) : never }[JobName];
+
+/**
+ * Records a background request and queues the job that runs it in one transaction (neither
+ * exists without the other), then wakes this process's workers. Returns the request id.
+ */
+export async function enqueueRequest(db: Db, requests: RequestRepository, queue: JobQueue, job: RequestJob, request: NewRequest): Promise<string> {
+  await db.transaction().execute(async (trx) => {
+    await requests.create(request, trx);
+    await queue.send(job, { requestId: request.id }, trx);
+  });
+  queue.wake(job);
+  return request.id;
+}
+
+/**
+ * Background work acts as the user who asked for it, checked again when it runs: an account
+ * disabled or deleted meanwhile fails the request (`what` names the work in that message).
+ */
+export async function requesterAuth(users: UserRepository, ownerId: number, what: string): Promise<Auth> {
+  const owner = await users.findById(ownerId);
+  if (!owner?.is_active) throw new ExpectedFailure(`the user who started this ${what} no longer exists`);
+  return { user: { id: owner.id, username: owner.username, isSuperuser: owner.is_superuser, isStaff: owner.is_staff }, tokenId: null, via: 'token' };
 }

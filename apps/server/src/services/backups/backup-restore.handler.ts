@@ -19,7 +19,7 @@ import { fetchStagedFile } from '../datasets/import-source.js';
 import { BackupArchive } from './backup-archive.js';
 import type { ProgressReporter } from '../progress.js';
 import type { ProjectService } from '../project.service.js';
-import { ExpectedFailure, runRequest } from '../request-runner.js';
+import { ExpectedFailure, requesterAuth, runRequest } from '../request-runner.js';
 import type { BackupRestoreParams } from './backup.service.js';
 import { labelFromBackup, PROJECT_FILE, readProjectManifest, TASK_DIR, TASK_FILE } from './layout.js';
 import { TaskRestorer, type RestoredTask, type RestoreRun, type TaskRestoreDeps } from './task-restore.js';
@@ -72,9 +72,7 @@ export class BackupRestoreHandler {
   }
 
   private async run(requestId: string, params: BackupRestoreParams, ownerId: number, progress: ProgressReporter) {
-    const owner = await this.d.users.findById(ownerId);
-    if (!owner?.is_active) throw new ExpectedFailure('the user who started this restore no longer exists');
-    const auth: Auth = { user: { id: owner.id, username: owner.username, isSuperuser: owner.is_superuser, isStaff: owner.is_staff }, tokenId: null, via: 'token' };
+    const auth = await requesterAuth(this.d.users, ownerId, 'restore');
     // What an interrupted earlier run of this request made is removed before starting over.
     await this.undo(requestId);
 

@@ -17,6 +17,7 @@ import type { RequestRepository } from '../../repositories/request.repository.js
 import type { BlobStore } from '../../repositories/storage/blob-store.js';
 import type { AccessService } from '../access.js';
 import type { Auth } from '../auth/auth.js';
+import { enqueueRequest } from '../request-runner.js';
 import type { CloudStorageService } from '../cloud-storage.service.js';
 import { safeFileName } from '../datasets/export.service.js';
 import type { StagedFile } from '../datasets/import-source.js';
@@ -111,23 +112,15 @@ export class BackupService {
     const requestId = backupExportRequestId(kind, id, auth.user.id);
     await replacePreviousExport(this.requests, this.blobs, requestId, `a backup of ${kind} ${id}`);
     const params: BackupExportParams = { kind, id, filename, cloudStorageId, lightweight: q.lightweight ?? true };
-    await this.db.transaction().execute(async (trx) => {
-      await this.requests.create(
-        {
-          id: requestId,
-          operationType: EXPORT_BACKUP_OPERATION,
-          target: kind,
-          ownerId: auth.user.id,
-          projectId: scope.projectId,
-          taskId: scope.taskId,
-          params: params as unknown as Record<string, unknown>,
-        },
-        trx,
-      );
-      await this.queue.send('backup.export', { requestId }, trx);
+    return enqueueRequest(this.db, this.requests, this.queue, 'backup.export', {
+      id: requestId,
+      operationType: EXPORT_BACKUP_OPERATION,
+      target: kind,
+      ownerId: auth.user.id,
+      projectId: scope.projectId,
+      taskId: scope.taskId,
+      params: params as unknown as Record<string, unknown>,
     });
-    this.queue.wake('backup.export');
-    return requestId;
   }
 
   /** A multipart `task_file` / `project_file`: stored, then restored. */
@@ -163,15 +156,13 @@ export class BackupService {
   private async startRestore(auth: Auth, kind: BackupKind, filename: string, source: StagedFile): Promise<string> {
     const requestId = restoreRequestId(kind);
     const params: BackupRestoreParams = { kind, filename, source };
-    await this.db.transaction().execute(async (trx) => {
-      await this.requests.create(
-        { id: requestId, operationType: IMPORT_BACKUP_OPERATION, target: kind, ownerId: auth.user.id, params: params as unknown as Record<string, unknown> },
-        trx,
-      );
-      await this.queue.send('backup.restore', { requestId }, trx);
+    return enqueueRequest(this.db, this.requests, this.queue, 'backup.restore', {
+      id: requestId,
+      operationType: IMPORT_BACKUP_OPERATION,
+      target: kind,
+      ownerId: auth.user.id,
+      params: params as unknown as Record<string, unknown>,
     });
-    this.queue.wake('backup.restore');
-    return requestId;
   }
 
   /** TUS uploads of backups: any signed-in user may restore one, as anyone may create a task. */

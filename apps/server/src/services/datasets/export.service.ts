@@ -12,6 +12,7 @@ import type { RequestRepository } from '../../repositories/request.repository.js
 import type { BlobStore, BlobStream } from '../../repositories/storage/blob-store.js';
 import type { AccessService } from '../access.js';
 import type { Auth } from '../auth/auth.js';
+import { enqueueRequest } from '../request-runner.js';
 import type { CloudStorageService } from '../cloud-storage.service.js';
 import type { RequestService } from '../request.service.js';
 
@@ -79,25 +80,17 @@ export class DatasetExportService {
     const previous = (existing?.params as { resultKey?: string | null } | undefined)?.resultKey;
     if (previous) await this.blobs.delete(previous);
     const params: ExportParams = { target, id, format: format.name, saveImages, filename, cloudStorageId };
-    await this.db.transaction().execute(async (trx) => {
-      await this.requests.create(
-        {
-          id: requestId,
-          operationType: `export:${saveImages ? 'dataset' : 'annotations'}`,
-          target,
-          ownerId: auth.user.id,
-          projectId: scope.projectId,
-          taskId: scope.taskId,
-          jobId: scope.jobId,
-          format: format.name,
-          params: params as unknown as Record<string, unknown>,
-        },
-        trx,
-      );
-      await this.queue.send('dataset.export', { requestId }, trx);
+    return enqueueRequest(this.db, this.requests, this.queue, 'dataset.export', {
+      id: requestId,
+      operationType: `export:${saveImages ? 'dataset' : 'annotations'}`,
+      target,
+      ownerId: auth.user.id,
+      projectId: scope.projectId,
+      taskId: scope.taskId,
+      jobId: scope.jobId,
+      format: format.name,
+      params: params as unknown as Record<string, unknown>,
     });
-    this.queue.wake('dataset.export');
-    return requestId;
   }
 
   private async scope(auth: Auth, target: ExportTarget, id: number) {

@@ -25,7 +25,7 @@ import type { Auth } from '../auth/auth.js';
 import type { CloudStorageService } from '../cloud-storage.service.js';
 import type { LabelService } from '../label.service.js';
 import type { ProgressReporter } from '../progress.js';
-import { ExpectedFailure, runRequest } from '../request-runner.js';
+import { ExpectedFailure, requesterAuth, runRequest } from '../request-runner.js';
 import { missingLabels, toLabelWrite } from './create-labels.js';
 import { fetchStagedFile, openImportSource } from './import-source.js';
 import type { ImportParams } from './import.service.js';
@@ -74,9 +74,7 @@ export class DatasetImportHandler {
   private async run(params: ImportParams, ownerId: number, progress: ProgressReporter) {
     const codec = findImporter(params.format);
     if (!codec?.import) throw new ExpectedFailure(`"${params.format}" is no longer an import format`);
-    const owner = await this.users.findById(ownerId);
-    if (!owner?.is_active) throw new ExpectedFailure('the user who started this import no longer exists');
-    const auth: Auth = { user: { id: owner.id, username: owner.username, isSuperuser: owner.is_superuser, isStaff: owner.is_staff }, tokenId: null, via: 'token' };
+    const auth = await requesterAuth(this.users, ownerId, 'import');
 
     const scope = await this.scope(params);
     const labelRows = await this.labels.listForTask(scope.taskId);

@@ -15,6 +15,7 @@ import type { RequestRepository } from '../../repositories/request.repository.js
 import type { BlobStore } from '../../repositories/storage/blob-store.js';
 import type { AccessService } from '../access.js';
 import type { Auth } from '../auth/auth.js';
+import { enqueueRequest } from '../request-runner.js';
 import type { CloudStorageService } from '../cloud-storage.service.js';
 import type { TusTarget } from '../tus.service.js';
 import { safeFileName } from './export.service.js';
@@ -118,24 +119,16 @@ export class DatasetImportService {
     }
     const params: ImportParams = { target, id, format: codec.name, filename, source, mode: q.import_mode ?? 'replace', onUnknownLabel: q.on_unknown_label ?? 'error' };
     const taskId = target === 'task' ? id : (await this.db.selectFrom('jobs').select('task_id').where('id', '=', id).executeTakeFirstOrThrow()).task_id;
-    await this.db.transaction().execute(async (trx) => {
-      await this.requests.create(
-        {
-          id: requestId,
-          operationType: 'import:annotations',
-          target,
-          ownerId: auth.user.id,
-          taskId,
-          jobId: target === 'job' ? id : null,
-          format: codec.name,
-          params: params as unknown as Record<string, unknown>,
-        },
-        trx,
-      );
-      await this.queue.send('dataset.import', { requestId }, trx);
+    return enqueueRequest(this.db, this.requests, this.queue, 'dataset.import', {
+      id: requestId,
+      operationType: 'import:annotations',
+      target,
+      ownerId: auth.user.id,
+      taskId,
+      jobId: target === 'job' ? id : null,
+      format: codec.name,
+      params: params as unknown as Record<string, unknown>,
     });
-    this.queue.wake('dataset.import');
-    return requestId;
   }
 
   /** TUS uploads of annotation files: a finished file waits at stagedKey for Upload-Finish. */

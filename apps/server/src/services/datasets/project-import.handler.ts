@@ -46,7 +46,7 @@ import type { Auth } from '../auth/auth.js';
 import type { CloudStorageService } from '../cloud-storage.service.js';
 import type { LabelService } from '../label.service.js';
 import type { ProgressReporter } from '../progress.js';
-import { ExpectedFailure, runRequest, type RequestOutcome } from '../request-runner.js';
+import { ExpectedFailure, requesterAuth, runRequest, type RequestOutcome } from '../request-runner.js';
 import { createTaskRequestId, type TaskDataService } from '../task-data.service.js';
 import type { TaskService } from '../task.service.js';
 import { ArchiveImageIndex, probeArchiveImages, recordReads } from './archive-images.js';
@@ -155,9 +155,7 @@ export class ProjectImportHandler {
     const { deps } = this;
     const codec = findImporter(params.format);
     if (!codec?.import) throw new ExpectedFailure(`"${params.format}" is no longer an import format`);
-    const owner = await deps.users.findById(request.owner_id ?? -1);
-    if (!owner?.is_active) throw new ExpectedFailure('the user who started this import no longer exists');
-    const auth: Auth = { user: { id: owner.id, username: owner.username, isSuperuser: owner.is_superuser, isStaff: owner.is_staff }, tokenId: null, via: 'token' };
+    const auth = await requesterAuth(deps.users, request.owner_id ?? -1, 'import');
     // Checked again: access may have changed while the request waited.
     await deps.access.requireProject(auth, params.projectId, 'change');
 
