@@ -24,7 +24,7 @@ import type { FrameService } from '../frame.service.js';
 import type { ProgressReporter } from '../progress.js';
 import { ExpectedFailure, runRequest } from '../request-runner.js';
 import type { BackupExportParams } from './backup.service.js';
-import { deliverArchive, downloadPath, EXPORT_KEEP_SECONDS, openExportArchive } from './export-archive.js';
+import { deliverArchive, downloadPath, EXPORT_KEEP_SECONDS, openExportArchive } from '../export-archive.js';
 import { LabelNames } from './label-names.js';
 import {
   ANNOTATIONS_FILE,

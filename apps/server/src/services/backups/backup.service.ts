@@ -22,7 +22,7 @@ import type { CloudStorageService } from '../cloud-storage.service.js';
 import { safeFileName } from '../datasets/export.service.js';
 import type { StagedFile } from '../datasets/import-source.js';
 import type { TusTarget } from '../tus.service.js';
-import { replacePreviousExport, type ExportArchiveParams } from './export-archive.js';
+import { replacePreviousExport, type ExportArchiveParams } from '../export-archive.js';
 import { backupFileName } from './layout.js';
 
 export type BackupKind = 'task' | 'project';

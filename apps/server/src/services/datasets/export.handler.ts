@@ -6,7 +6,6 @@
  * frames at a time (annotation-windows.ts), so memory does not grow with the task. On PostgreSQL
  * the whole export reads one snapshot. Progress is reported per frame.
  */
-import { randomUUID } from 'node:crypto';
 import {
   DatasetFormatError,
   annotationsToDataset,
@@ -29,19 +28,17 @@ import { sharpRasterCodec } from '../../repositories/raster.repository.js';
 import type { RequestRepository } from '../../repositories/request.repository.js';
 import type { BlobStore } from '../../repositories/storage/blob-store.js';
 import { MEDIA_TASK_COLUMNS, type MediaTask } from '../../repositories/task.repository.js';
-import { ZipToBlob } from '../../repositories/zip-writer.js';
 import type { CloudStorageService } from '../cloud-storage.service.js';
 import type { FrameService } from '../frame.service.js';
 import type { ProgressReporter } from '../progress.js';
 import { ExpectedFailure, runRequest } from '../request-runner.js';
+import type { ZipToBlob } from '../../repositories/zip-writer.js';
+import { deliverArchive, downloadPath, EXPORT_KEEP_SECONDS, openExportArchive } from '../export-archive.js';
 import { readFrameObjectWindows, readScopeTracks, type AnnotationScope } from './annotation-windows.js';
 import { CountingReport, EXPORT_REPORT } from './export-report.js';
 import type { ExportParams } from './export.service.js';
 import { taskImages } from './images.js';
 import { datasetLabelsOf, schemaOf } from './labels.js';
-
-/** How long a finished export stays downloadable. */
-const KEEP_SECONDS = 24 * 3600;
 
 /** One task's share of an export: its frames start..stop and the jobs holding their annotations. */
 interface Part {
@@ -90,17 +87,19 @@ export class DatasetExportHandler {
     const total = parts.reduce((n, p) => n + p.scope.stop - p.scope.start + 1, 0);
     await progress.report(0, `Exporting ${total} frames as ${codec.name}`, true);
 
-    const key = `exports/${randomUUID()}/${params.filename}`;
+    // The archive is opened once the tracks are read, so a failure before leaves none behind.
+    let key: string | undefined;
     const report = new CountingReport();
     try {
       await this.snapshot(async (db) => {
         const { loaded, tracks } = await this.loadTracks(db, parts, schema);
+        const { zip, key: archiveKey } = openExportArchive(this.blobs, params.filename);
+        key = archiveKey;
         let done = 0;
         const frames = this.frameStream(db, loaded, params.target === 'project', async () => {
           done++;
           await progress.report((0.95 * done) / total, `Exported ${done} of ${total} frames`);
         });
-        const zip = new ZipToBlob(this.blobs, key);
         const first = parts[0]!.task;
         const input: ExportInput = {
           name: params.target === 'project' ? `project ${params.id}` : first.name,
@@ -127,26 +126,19 @@ export class DatasetExportHandler {
         }
       });
     } catch (e) {
-      await this.blobs.delete(key).catch(() => undefined);
+      if (key) await this.blobs.delete(key).catch(() => undefined);
       if (e instanceof DatasetFormatError) throw new ExpectedFailure(e.message);
       throw e;
     }
 
-    let resultKey: string | undefined = key;
-    if (params.cloudStorageId !== null) {
-      await progress.report(0.97, 'Uploading to the cloud storage', true);
-      const { bucket, prefix } = await this.cloudStorages.bucket(params.cloudStorageId);
-      const s = await this.blobs.getStream(key);
-      await bucket.write(prefix + params.filename, s!.stream, 'application/zip');
-      await this.blobs.delete(key);
-      resultKey = undefined;
-    }
-    await this.requests.update(requestId, { params: JSON.stringify({ ...params, resultKey: resultKey ?? null }) });
+    if (params.cloudStorageId !== null) await progress.report(0.97, 'Uploading to the cloud storage', true);
+    const resultKey = await deliverArchive(this.blobs, this.cloudStorages, key!, params);
+    await this.requests.update(requestId, { params: JSON.stringify({ ...params, resultKey }) });
     const summary = report.summary(codec.name);
     return {
       message: `Exported ${total} frames as ${codec.name}${summary ? `; ${summary}` : ''}`,
-      ...(resultKey ? { resultUrl: `/api/requests/${encodeURIComponent(requestId)}/download` } : {}),
-      keepSeconds: KEEP_SECONDS,
+      ...(resultKey ? { resultUrl: downloadPath(requestId) } : {}),
+      keepSeconds: EXPORT_KEEP_SECONDS,
     };
   }
 

@@ -12,6 +12,7 @@ import type { RequestRepository } from '../../repositories/request.repository.js
 import type { BlobStore, BlobStream } from '../../repositories/storage/blob-store.js';
 import type { AccessService } from '../access.js';
 import type { Auth } from '../auth/auth.js';
+import { replacePreviousExport } from '../export-archive.js';
 import { enqueueRequest } from '../request-runner.js';
 import type { CloudStorageService } from '../cloud-storage.service.js';
 import type { RequestService } from '../request.service.js';
@@ -72,13 +73,7 @@ export class DatasetExportService {
     const fallback = `${target}_${id}_${saveImages ? 'dataset' : 'annotations'}_${stamp}_${format.name.replace(/[^\w.]+/g, '-').toLowerCase()}.zip`;
     const filename = safeFileName(q.filename ?? '', fallback);
     const requestId = exportRequestId(target, id, auth.user.id, format.name, saveImages);
-    const existing = await this.requests.findById(requestId);
-    if (existing && (existing.status === 'queued' || existing.status === 'started')) {
-      throw new AppError('CONFLICT', `this export is already in progress (request ${requestId})`, [], { rq_id: requestId });
-    }
-    // The new request replaces the finished one, whose archive would otherwise be left behind.
-    const previous = (existing?.params as { resultKey?: string | null } | undefined)?.resultKey;
-    if (previous) await this.blobs.delete(previous);
+    await replacePreviousExport(this.requests, this.blobs, requestId, 'this export');
     const params: ExportParams = { target, id, format: format.name, saveImages, filename, cloudStorageId };
     return enqueueRequest(this.db, this.requests, this.queue, 'dataset.export', {
       id: requestId,

@@ -6,11 +6,11 @@
  * `filename` and `resultKey` from the request's params) or moved into a cloud storage.
  */
 import { randomUUID } from 'node:crypto';
-import { AppError } from '../../errors.js';
-import type { RequestRepository } from '../../repositories/request.repository.js';
-import type { BlobStore } from '../../repositories/storage/blob-store.js';
-import { ZipToBlob } from '../../repositories/zip-writer.js';
-import type { CloudStorageService } from '../cloud-storage.service.js';
+import { AppError } from '../errors.js';
+import type { RequestRepository } from '../repositories/request.repository.js';
+import type { BlobStore } from '../repositories/storage/blob-store.js';
+import { ZipToBlob } from '../repositories/zip-writer.js';
+import type { CloudStorageService } from './cloud-storage.service.js';
 
 /** How long a finished export's archive stays downloadable. */
 export const EXPORT_KEEP_SECONDS = 24 * 3600;
