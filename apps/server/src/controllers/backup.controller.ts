@@ -5,7 +5,7 @@
  * Upload-Start / TUS / Upload-Finish sequence of CVAT's SDK, or a cloud storage key.
  */
 import { z } from 'zod';
-import { idParams } from '../dtos/common.js';
+import { idParams, queryBool } from '../dtos/common.js';
 import { AppError } from '../errors.js';
 import { authOf } from '../http/auth-hook.js';
 import type { App } from '../http/types.js';
@@ -17,10 +17,6 @@ import { isTusCreation, replyTusCreate } from './tus.controller.js';
 const rqIdSchema = z.object({ rq_id: z.string() });
 
 /** CVAT's clients send booleans in the query as true/false (Python's True/False too). */
-const queryBool = z
-  .union([z.boolean(), z.enum(['true', 'false', 'True', 'False', '1', '0'])])
-  .transform((v) => v === true || v === 'true' || v === 'True' || v === '1');
-
 const exportQuery = z.object({
   filename: z.string().max(255).optional(),
   location: z.enum(['local', 'cloud_storage']).optional(),

@@ -5,7 +5,7 @@
  */
 import { DATASET_FORMATS, formatVersion, type FormatCodec } from '@framewise/core';
 import { z } from 'zod';
-import { idParams } from '../dtos/common.js';
+import { idParams, queryBool } from '../dtos/common.js';
 import { authOf } from '../http/auth-hook.js';
 import type { App } from '../http/types.js';
 import type { DatasetExportService, ExportTarget } from '../services/datasets/export.service.js';
@@ -21,18 +21,6 @@ const formatSchema = z.object({ name: z.string(), ext: z.string(), version: z.st
 function formatDto(f: FormatCodec) {
   return { name: f.name, ext: f.ext, version: formatVersion(f), enabled: true, dimension: f.dimension.toUpperCase() };
 }
-
-/** CVAT's boolean query parameters arrive as "true"/"false" (also "True", "1"). */
-const queryBool = z
-  .union([z.boolean(), z.string()])
-  .transform((v, ctx) => {
-    if (typeof v === 'boolean') return v;
-    const s = v.toLowerCase();
-    if (s === 'true' || s === '1') return true;
-    if (s === 'false' || s === '0' || s === '') return false;
-    ctx.addIssue({ code: 'custom', message: 'must be true or false' });
-    return z.NEVER;
-  });
 
 const exportQuery = z.object({
   format: z.string().min(1),

@@ -44,3 +44,15 @@ export const errorSchema = z.object({
   message: z.string(),
   details: z.array(z.object({ field: z.string().optional(), file: z.string().optional(), line: z.number().optional(), message: z.string() })),
 });
+
+/** CVAT's boolean query parameters arrive as "true"/"false" (also "True", "1"). */
+export const queryBool = z
+  .union([z.boolean(), z.string()])
+  .transform((v, ctx) => {
+    if (typeof v === 'boolean') return v;
+    const s = v.toLowerCase();
+    if (s === 'true' || s === '1') return true;
+    if (s === 'false' || s === '0' || s === '') return false;
+    ctx.addIssue({ code: 'custom', message: 'must be true or false' });
+    return z.NEVER;
+  });

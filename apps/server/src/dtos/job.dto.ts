@@ -44,7 +44,7 @@ export const jobReadSchema = z.object({
 export type JobRead = z.infer<typeof jobReadSchema>;
 
 /** CVAT's job `status` is derived from its stage and state. */
-function statusOf(stage: string, state: string): string {
+export function jobStatus(stage: string, state: string): string {
   if (stage === 'acceptance' && state === 'completed') return 'completed';
   return stage === 'annotation' ? 'annotation' : 'validation';
 }
@@ -65,7 +65,7 @@ export function toJobDto(j: JobWithContext, urls: UrlBuilder): JobRead {
     guide_id: null,
     dimension: j.dimension,
     bug_tracker: j.project_bug_tracker || j.task_bug_tracker || null,
-    status: statusOf(j.stage, j.state),
+    status: jobStatus(j.stage, j.state),
     stage: j.stage as JobRead['stage'],
     state: j.state as JobRead['state'],
     mode: j.mode,

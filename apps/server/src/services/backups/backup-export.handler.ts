@@ -24,6 +24,7 @@ import type { FrameService } from '../frame.service.js';
 import type { ProgressReporter } from '../progress.js';
 import { ExpectedFailure, runRequest } from '../request-runner.js';
 import type { BackupExportParams } from './backup.service.js';
+import { jobStatus } from '../../dtos/job.dto.js';
 import { deliverArchive, downloadPath, EXPORT_KEEP_SECONDS, openExportArchive } from '../export-archive.js';
 import { LabelNames } from './label-names.js';
 import {
@@ -34,7 +35,6 @@ import {
   PROJECT_FILE,
   TASK_FILE,
   imageManifest,
-  jobStatus,
   labelToBackup,
   videoManifest,
 } from './layout.js';

@@ -166,12 +166,6 @@ export function labelFromBackup(l: BackupLabel): LabelWrite {
   };
 }
 
-/** CVAT's job status, from a job's stage and state (as the job endpoints report it). */
-export function jobStatus(stage: string, state: string): string {
-  if (stage === 'acceptance' && state === 'completed') return 'completed';
-  return stage === 'annotation' ? 'annotation' : 'validation';
-}
-
 /** A job's stage and state from a backup: Framewise's own fields, else derived from CVAT's status. */
 export function jobProgress(job: BackupJob): { stage: (typeof JOB_STAGES)[number]; state: (typeof JOB_STATES)[number] } {
   if (job.stage && job.state) return { stage: job.stage, state: job.state };
