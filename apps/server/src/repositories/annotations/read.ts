@@ -40,7 +40,7 @@ export function readTagsJson(db: Db, jobId: number, withProvenance = false, wind
   );
 }
 
-export function readShapesJson(db: Db, jobId: number, withProvenance = false, window?: FrameWindow): Promise<string> {
+export function readShapesJson(db: Db, jobId: number, withProvenance = false): Promise<string> {
   return one(
     db,
     sql<{ json: string }>`
@@ -48,14 +48,14 @@ export function readShapesJson(db: Db, jobId: number, withProvenance = false, wi
         select r.parent_id, json_agg(r.o order by r.id) as elements from (
           select e.parent_id, e.id, (select row_to_json(x) from (select e.id, e.type, e.frame, e.label_id, e."group", e.source,
             e.occluded, e.outside, e.z_order, e.rotation, e.points, e.attributes, e.score ${provenance('e', withProvenance)}) x) as o
-          from labeled_shapes e where e.job_id = ${jobId} and e.parent_id is not null${inWindow('e', window)}) r
+          from labeled_shapes e where e.job_id = ${jobId} and e.parent_id is not null) r
         group by r.parent_id
       )
       select coalesce(json_agg(r), '[]'::json)::text as json from (
         select s.id, s.type, s.frame, s.label_id, s."group", s.source, s.occluded, s.outside, s.z_order, s.rotation,
           s.points, s.attributes, s.score, coalesce(el.elements, '[]'::json) as elements ${provenance('s', withProvenance)}
         from labeled_shapes s left join el on el.parent_id = s.id
-        where s.job_id = ${jobId} and s.parent_id is null${inWindow('s', window)} order by s.id) r`,
+        where s.job_id = ${jobId} and s.parent_id is null order by s.id) r`,
   );
 }
 
@@ -95,11 +95,9 @@ export async function readJobJson(db: Db, jobId: number, version: number, withPr
   return `{"version":${version},"tags":${tags},"shapes":${shapes},"tracks":${tracks},"intervals":[]}`;
 }
 
-/** The columns of a shape tuple (readShapeTuplesJson), in order. */
-export const SHAPE_TUPLE = ['frame', 'label_id', 'type', 'group', 'source', 'occluded', 'outside', 'z_order', 'rotation', 'points', 'attributes', 'score', 'elements'] as const;
-
 /**
- * A job's shapes on the frames of `window` for an export: JSON arrays in SHAPE_TUPLE order, no
+ * A job's shapes on the frames of `window` for an export: JSON arrays of [frame, label_id, type,
+ * group, source, occluded, outside, z_order, rotation, points, attributes, score, elements], no
  * ids or provenance. Keyless arrays are about a third cheaper for PostgreSQL to build and for
  * JSON.parse to read than row objects, which matters at a million shapes (on PGlite the
  * database runs on the server's own thread). A skeleton's elements are tuples without the last

@@ -15,7 +15,7 @@ import type { LabelRepository } from '../../repositories/label.repository.js';
 import type { AccessService } from '../access.js';
 import type { Auth } from '../auth/auth.js';
 import type { AnnotationService, PatchAction } from './annotation.service.js';
-import { checkAnnotations, checkDeletion } from './validation.js';
+import { checkAnnotations, checkDeletion, type JobContext } from './validation.js';
 
 type Data = Omit<Annotations, 'version'>;
 
@@ -76,13 +76,18 @@ export class TaskAnnotationService {
       });
   }
 
-  private async check(taskId: number, input: unknown, mode: 'create' | 'update'): Promise<{ data: Data; segments: Segment[] }> {
+  /** The task's jobs, and the frames and labels its annotations are checked against. */
+  private async taskContext(taskId: number): Promise<{ context: JobContext; segments: Segment[] }> {
     const segments = await this.segments(this.db, taskId);
     if (segments.length === 0) throw new AppError('CONFLICT', `task ${taskId} has no data yet, so no frames to annotate`);
     const start = Math.min(...segments.map((s) => s.start));
     const stop = Math.max(...segments.map((s) => s.stop));
-    const labels = await this.labels.listForTask(taskId);
-    return { data: checkAnnotations(input, { jobId: 0, start, stop, labels }, mode), segments };
+    return { context: { jobId: 0, start, stop, labels: await this.labels.listForTask(taskId) }, segments };
+  }
+
+  private async check(taskId: number, input: unknown, mode: 'create' | 'update'): Promise<{ data: Data; segments: Segment[] }> {
+    const { context, segments } = await this.taskContext(taskId);
+    return { data: checkAnnotations(input, context, mode), segments };
   }
 
   /** Locks every job of the task (in id order) and checks a client's base version of the whole task. */
@@ -116,9 +121,7 @@ export class TaskAnnotationService {
    */
   async saveBatches(auth: Auth, taskId: number, action: 'put' | 'create', batches: AsyncIterable<unknown> | Iterable<unknown>): Promise<number> {
     await this.access.requireTask(auth, taskId, 'change');
-    const segments = await this.segments(this.db, taskId);
-    if (segments.length === 0) throw new AppError('CONFLICT', `task ${taskId} has no data yet, so no frames to annotate`);
-    const context = { jobId: 0, start: Math.min(...segments.map((s) => s.start)), stop: Math.max(...segments.map((s) => s.stop)), labels: await this.labels.listForTask(taskId) };
+    const { context, segments } = await this.taskContext(taskId);
     return this.db.transaction().execute(async (trx) => {
       await this.lockAll(trx, segments, undefined);
       const saves = [];

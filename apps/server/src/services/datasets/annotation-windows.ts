@@ -55,10 +55,9 @@ function subShape(t: Tuple): SubShape {
 }
 
 function shapeOf(t: Tuple): LabeledShape {
-  return {
-    frame: t[0], label_id: t[1], type: t[2], group: t[3], source: t[4], occluded: t[5], outside: t[6], z_order: t[7], rotation: t[8],
-    points: t[9], attributes: t[10], score: t[11], elements: t[12] ? t[12].map(subShape) : [],
-  };
+  const shape = subShape(t) as LabeledShape;
+  shape.elements = t[12] ? t[12].map(subShape) : [];
+  return shape;
 }
 
 async function readFrameObjects(db: Db, jobId: number, from: number, to: number, skeletons: boolean): Promise<FrameObjects> {

@@ -95,17 +95,14 @@ export class DatasetImportHandler {
         if (e instanceof DatasetFormatError) throw new ExpectedFailure(e.message);
         throw e;
       }
-      let target = { rows: labelRows, schema };
+      let target = schema;
       let created: string[] = [];
       if (params.onUnknownLabel === 'create') {
         created = await this.createLabels(auth, scope.taskId, labelRows, parsed);
-        if (created.length) {
-          const rows = await this.labels.listForTask(scope.taskId);
-          target = { rows, schema: schemaOf(rows) };
-        }
+        if (created.length) target = schemaOf(await this.labels.listForTask(scope.taskId));
       }
       await progress.report(0.6, 'Matching images and labels, saving annotations', true);
-      const applier = new DatasetApplier(parsed, target.schema, images, { onUnknownLabel: params.onUnknownLabel === 'skip' ? 'skip' : 'error' });
+      const applier = new DatasetApplier(parsed, target, images, { onUnknownLabel: params.onUnknownLabel === 'skip' ? 'skip' : 'error' });
       const { saved, skipped: skippedOf } = await this.save(auth, params, applier);
       const list = (m: Record<string, number>) => Object.entries(m).map(([k, n]) => `${k} (${n})`).join(', ');
       let skipped = created.length ? `; created labels: ${created.join(', ')}` : '';
