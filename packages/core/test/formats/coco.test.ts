@@ -360,7 +360,10 @@ describe('COCO 1.0 bad files', () => {
     expect(err.where).toEqual({ line: 3 });
     expect(err.message).toMatch(/property name/);
     expect((await failure('{"images": [\n\n')).where).toEqual({ line: 3 });
-    expect((await failure('{"images": [],\n "annotations": [{"area": NaN}]}')).message).toMatch(/NaN/);
+    // Annotations are parsed as they are read, after the file's images and categories.
+    const nan = await failure('{"images": [], "categories": [],\n "annotations": [{"area": 1},\n {"area": NaN}]}');
+    expect(nan.message).toMatch(/NaN/);
+    expect(nan.where).toEqual({ line: 3 });
   });
 
   it('names the JSON path of an unknown category or image', async () => {

@@ -4,13 +4,14 @@
  * captions files, and panoptic files for subsets without instances or stuff (panoptic segments
  * repeat those); "COCO Keypoints 1.0" reads person_keypoints files. When no file name says its
  * task, every JSON file is read as the codec's own task. Subsets come from the file names;
- * CVAT's "default" subset reads as no subset. Files are parsed whole with JSON.parse.
+ * CVAT's "default" subset reads as no subset. A file's annotations are parsed a few megabytes at a
+ * time as they are read (json-file.ts).
  */
 import { DatasetFormatError, type ImportContext, type ImportSource, type ParsedDataset } from '../model.js';
 import { baseName } from '../match.js';
 import { DatasetBuilder } from './builder.js';
 import type { CocoTask } from './instances.js';
-import { parseJson } from './json.js';
+import { openCocoJson } from './json-file.js';
 import { readPanoptic } from './panoptic.js';
 import { openCocoFile, readAnnotations, type CocoFile, type FileKind } from './read.js';
 
@@ -53,10 +54,13 @@ export async function importCoco(task: CocoTask, source: ImportSource, ctx: Impo
   }
   const builder = new DatasetBuilder(ctx);
   for (const file of files) {
-    const json = parseJson(file.path, await source.text(file.path));
-    const { fc, annotations } = openCocoFile(file, json, builder);
-    if (file.kind === 'panoptic') await readPanoptic(fc, annotations, source, ctx);
-    else readAnnotations(fc, annotations);
+    const json = openCocoJson(file.path, await source.bytes(file.path));
+    const { fc, annotations } = openCocoFile(file, json.root, json.annotations, builder);
+    if (file.kind === 'panoptic') {
+      const list: unknown[] = [];
+      annotations.each((value) => list.push(value), true);
+      await readPanoptic(fc, list, source, ctx);
+    } else readAnnotations(fc, annotations);
   }
   return builder.result();
 }

@@ -46,25 +46,44 @@ export interface FileContext {
   images: Map<number, FrameAnnotations>;
 }
 
-/** Reads a file's categories and images; its annotations are read by the caller's kind. */
-export function openCocoFile(file: CocoFile, json: unknown, builder: DatasetBuilder): { fc: FileContext; annotations: unknown[] } {
+/**
+ * A file's annotations, visited in order: the parsed array, or chunks parsed as they are visited
+ * (coco/json-file.ts) so that a file of a million annotations is never held parsed whole.
+ */
+export interface AnnotationList {
+  /** `last`: no visit follows, so each record may be let go once visited. */
+  each(visit: (value: unknown, index: number) => void, last?: boolean): void;
+}
+
+export function arrayList(values: unknown[]): AnnotationList {
+  return {
+    each(visit, last = false) {
+      values.forEach((value, i) => {
+        if (last) values[i] = null;
+        visit(value, i);
+      });
+    },
+  };
+}
+
+/**
+ * Reads a file's categories and images; its annotations are read by the caller's kind. The
+ * annotations list is visited here only where categories need it (keypoint counts, skeleton
+ * points named by other categories).
+ */
+export function openCocoFile(file: CocoFile, json: unknown, list: AnnotationList | null, builder: DatasetBuilder): { fc: FileContext; annotations: AnnotationList } {
   const r = new JsonReader(file.path);
   const root = r.object(json, '');
-  const annotations = 'annotations' in root ? r.array(root.annotations, 'annotations') : [];
+  const annotations = list ?? ('annotations' in root ? arrayList(r.array(root.annotations, 'annotations')) : arrayList([]));
   const fc: FileContext = { r, file, builder, categories: readCategories(r, root, file.kind, annotations, builder), images: new Map() };
   readImages(fc, r.array(r.field(root, 'images', ''), 'images'));
   return { fc, annotations };
 }
 
-/**
- * Annotations of every kind but panoptic (see panoptic.ts). Each parsed record is let go once
- * read (the array is emptied as it goes): a file of a million annotations would otherwise hold
- * its parsed JSON and its shapes at once.
- */
-export function readAnnotations(fc: FileContext, annotations: unknown[]): void {
+/** Annotations of every kind but panoptic (see panoptic.ts). */
+export function readAnnotations(fc: FileContext, annotations: AnnotationList): void {
   const { r, file, builder } = fc;
-  annotations.forEach((value, i) => {
-    annotations[i] = null;
+  annotations.each((value, i) => {
     const path = `annotations[${i}]`;
     const ann = r.object(value, path);
     const frame = imageOf(fc, ann, path);
@@ -89,10 +108,10 @@ export function readAnnotations(fc: FileContext, annotations: unknown[]): void {
       case 'panoptic':
         break;
     }
-  });
+  }, true);
 }
 
-function readCategories(r: JsonReader, root: JsonObject, kind: FileKind, annotations: unknown[], builder: DatasetBuilder): Map<number, Category> {
+function readCategories(r: JsonReader, root: JsonObject, kind: FileKind, annotations: AnnotationList, builder: DatasetBuilder): Map<number, Category> {
   const out = new Map<number, Category>();
   if (kind === 'image_info' || kind === 'captions') return out;
   const list = r.array(r.field(root, 'categories', ''), 'categories');
@@ -108,8 +127,9 @@ function readCategories(r: JsonReader, root: JsonObject, kind: FileKind, annotat
     out.set(id, category);
     return { category, c, path, supercategory };
   });
-  const used = usedCategories(annotations);
   const names = new Set(parsed.map((p) => p.category.name));
+  const pointLike = (supercategory: string, name: string) => supercategory !== '' && supercategory !== name && names.has(supercategory);
+  const used = parsed.some((p) => pointLike(p.supercategory, p.category.name)) ? usedCategories(annotations) : new Set<number>();
   const points = kind === 'person_keypoints' ? keypointStats(annotations) : null;
   // Datumaro orders labels by category id.
   for (const { category, c, path, supercategory } of [...parsed].sort((a, b) => a.category.id - b.category.id)) {
@@ -119,22 +139,21 @@ function readCategories(r: JsonReader, root: JsonObject, kind: FileKind, annotat
     }
     // CVAT lists a skeleton's points as categories under the skeleton's name; unused, they
     // would only add stray labels.
-    const isPoint = supercategory !== '' && supercategory !== category.name && names.has(supercategory);
-    if (!isPoint || used.has(category.id)) builder.label(category.name);
+    if (!pointLike(supercategory, category.name) || used.has(category.id)) builder.label(category.name);
   }
   return out;
 }
 
-function usedCategories(annotations: unknown[]): Set<number> {
+function usedCategories(annotations: AnnotationList): Set<number> {
   const used = new Set<number>();
   const note = (v: unknown) => {
     if (typeof v === 'object' && v !== null && typeof (v as JsonObject).category_id === 'number') used.add((v as JsonObject).category_id as number);
   };
-  for (const a of annotations) {
+  annotations.each((a) => {
     note(a);
     const segments = typeof a === 'object' && a !== null ? (a as JsonObject).segments_info : undefined;
     if (Array.isArray(segments)) segments.forEach(note);
-  }
+  });
   return used;
 }
 
@@ -144,12 +163,12 @@ interface KeypointStats {
 }
 
 /** Per category: the most points any annotation has, and the annotation showing the most. */
-function keypointStats(annotations: unknown[]): Map<number, KeypointStats> {
+function keypointStats(annotations: AnnotationList): Map<number, KeypointStats> {
   const out = new Map<number, KeypointStats>();
-  for (const a of annotations) {
-    if (typeof a !== 'object' || a === null) continue;
+  annotations.each((a) => {
+    if (typeof a !== 'object' || a === null) return;
     const { category_id: id, keypoints } = a as JsonObject;
-    if (typeof id !== 'number' || !Array.isArray(keypoints)) continue;
+    if (typeof id !== 'number' || !Array.isArray(keypoints)) return;
     const pts: KeypointStats['best'] = [];
     for (let i = 0; i + 2 < keypoints.length; i += 3) {
       const [x, y, v] = keypoints.slice(i, i + 3);
@@ -159,7 +178,7 @@ function keypointStats(annotations: unknown[]): Map<number, KeypointStats> {
     stats.count = Math.max(stats.count, pts.length);
     if (pts.filter((p) => p.visible).length > stats.best.filter((p) => p.visible).length) stats.best = pts;
     out.set(id, stats);
-  }
+  });
   return out;
 }
 
