@@ -265,6 +265,22 @@ describe('conversion in batches (large imports)', () => {
     expect(applier.fractionDone()).toBe(1);
   });
 
+  it('lets each frame\'s objects go once converted when asked to consume, and only then', () => {
+    const kept = parsed(frames());
+    const keeping = new DatasetApplier(kept, schema, task, strict);
+    keeping.next(2);
+    expect(kept.frames[0]!.shapes.length).toBeGreaterThan(0);
+    const consumed = parsed(frames());
+    const consuming = new DatasetApplier(consumed, schema, task, { ...strict, consume: true });
+    const first = consuming.next(2)!;
+    expect(first.shapes.length).toBeGreaterThan(0);
+    expect(consumed.frames[0]!.shapes).toEqual([]);
+    expect(consumed.frames[consumed.frames.length - 1]!.shapes.length).toBeGreaterThan(0);
+    // Tracks are still built from every frame's shapes.
+    for (let b = consuming.next(2); b; b = consuming.next(2));
+    expect(consuming.finish().tracks).toEqual(apply(parsed(frames())).annotations.tracks);
+  });
+
   it('reports a problem with the batch that holds it, before later batches are converted', () => {
     const applier = new DatasetApplier(parsed([...frames(), item('v.jpg', [box('truck', [0, 0, 1, 1])])]), schema, task, strict);
     for (let i = 0; i < 4; i++) {

@@ -151,6 +151,10 @@ export class DatasetApplier {
       const f = frames[this.position++]!;
       taken += f.shapes.length + f.tags.length + 1;
       this.frame(f, out);
+      if (this.scope.options.consume) {
+        f.shapes = [];
+        f.tags = [];
+      }
     }
     renumber(out.tags, this.groups);
     renumber(out.shapes, this.groups);

@@ -21,6 +21,11 @@ export interface ApplyOptions {
    * score), which a task need not declare. 'error': each is a problem.
    */
   onUnknownAttribute?: 'error' | 'skip';
+  /**
+   * Let each parsed frame's shapes and tags go once converted, so that a large import's parsed
+   * dataset shrinks as it is saved; the dataset cannot be applied again afterwards.
+   */
+  consume?: boolean;
 }
 
 export interface Skipped {
