@@ -46,16 +46,34 @@ const KEYFRAME_COLUMNS = [
 /**
  * INSERT ... SELECT FROM unnest(one array per column): a 100k-row save is ten statements of a
  * dozen parameters each, instead of millions of bind parameters (measured ~10x faster on PGlite).
+ * A column holding one value across the batch (the job, version, author and timestamps always;
+ * rotation, flags and source usually) goes as one scalar instead of an array: the server then
+ * parses it once, not once per row, which halves the time of a large insert on PGlite.
  * Table and column names come from the constants above, never from a client.
  */
 async function insertColumns(trx: Trx, table: string, columns: Column[], rows: Array<Record<string, unknown>>): Promise<void> {
+  const names = sql.join(columns.map((c) => sql.ref(c.name)));
   for (let i = 0; i < rows.length; i += BATCH) {
     const batch = rows.slice(i, i + BATCH);
-    const names = sql.join(columns.map((c) => sql.ref(c.name)));
-    const arrays = sql.join(columns.map((c) => sql`${batch.map((r) => r[c.name] ?? null)}::${sql.raw(c.type)}[]`));
-    const selected = sql.join(columns.map((c) => (c.cast ? sql`u.${sql.ref(c.name)}::${sql.raw(c.cast)}` : sql`u.${sql.ref(c.name)}`)));
-    await sql`insert into ${sql.table(table)} (${names}) select ${selected} from unnest(${arrays}) as u(${names})`.execute(trx);
+    const varying = columns.filter((c) => !sameInAll(batch, c.name));
+    const arrays = sql.join(varying.map((c) => sql`${batch.map((r) => r[c.name] ?? null)}::${sql.raw(c.type)}[]`));
+    const selected = sql.join(
+      columns.map((c) => {
+        const value = varying.includes(c) ? sql`u.${sql.ref(c.name)}` : sql`${batch[0]![c.name] ?? null}::${sql.raw(c.type)}`;
+        return c.cast ? sql`${value}::${sql.raw(c.cast)}` : value;
+      }),
+    );
+    const from = varying.length ? sql` from unnest(${arrays}) as u(${sql.join(varying.map((c) => sql.ref(c.name)))})` : sql``;
+    // Without a varying column (one row, or identical rows) there is nothing to unnest.
+    const times = varying.length ? sql`` : sql` from generate_series(1, ${batch.length})`;
+    await sql`insert into ${sql.table(table)} (${names}) select ${selected}${from}${times}`.execute(trx);
   }
+}
+
+function sameInAll(rows: Array<Record<string, unknown>>, key: string): boolean {
+  const first = rows[0]![key];
+  for (let i = 1; i < rows.length; i++) if (rows[i]![key] !== first) return false;
+  return true;
 }
 
 export type AnnotationKind = 'tags' | 'shapes' | 'tracks';
@@ -79,15 +97,33 @@ export interface Stamp {
   at: Date;
 }
 
+let lastDate: Date | null = null;
+let lastIso = '';
+
+/** A timestamp as text; a save stamps every row with one Date, so it is formatted once, not per row. */
+function iso(date: Date): string {
+  if (date !== lastDate) {
+    lastDate = date;
+    lastIso = date.toISOString();
+  }
+  return lastIso;
+}
+
 function pgArray(points: number[]): string {
   return `{${points.join(',')}}`;
 }
 
+/**
+ * Takes `count` ids from the table's sequence. The sequence is looked up once, not per row, and
+ * the ids come back as one array: per-row lookups and a row per id made reserving a million ids
+ * cost six seconds on PGlite, against half a second so.
+ */
 async function nextIds(trx: Trx, table: string, count: number): Promise<number[]> {
   if (count === 0) return [];
-  const res = await sql<{ id: number }>`
-    select nextval(pg_get_serial_sequence(${table}, 'id'))::int8 as id from generate_series(1, ${count})`.execute(trx);
-  return res.rows.map((r) => Number(r.id));
+  const res = await sql<{ ids: Array<number | string> }>`
+    select array_agg(nextval(q.seq) order by g) as ids
+    from (select pg_get_serial_sequence(${table}, 'id')::regclass as seq) q, generate_series(1, ${count}) g`.execute(trx);
+  return res.rows[0]!.ids.map(Number);
 }
 
 export async function insertTags(trx: Trx, stamp: Stamp, tags: LabeledTag[]): Promise<number[]> {
@@ -103,9 +139,9 @@ export async function insertTags(trx: Trx, stamp: Stamp, tags: LabeledTag[]): Pr
     attributes: JSON.stringify(t.attributes),
     version: stamp.version,
     created_by: stamp.userId,
-    created_at: stamp.at.toISOString(),
+    created_at: iso(stamp.at),
     updated_by: stamp.userId,
-    updated_at: stamp.at.toISOString(),
+    updated_at: iso(stamp.at),
   }));
   await insertColumns(trx, 'labeled_tags', TAG_COLUMNS, rows);
   return ids;
@@ -130,9 +166,9 @@ function shapeRow(s: LabeledShape | SubShape, id: number, parentId: number | nul
     attributes: JSON.stringify(s.attributes),
     version: stamp.version,
     created_by: created ? created.by : stamp.userId,
-    created_at: (created ? created.at : stamp.at).toISOString(),
+    created_at: iso(created ? created.at : stamp.at),
     updated_by: stamp.userId,
-    updated_at: stamp.at.toISOString(),
+    updated_at: iso(stamp.at),
   };
 }
 
@@ -199,9 +235,9 @@ export async function insertTracks(
     attributes: JSON.stringify(t.attributes),
     version: stamp.version,
     created_by: created ? created.by : stamp.userId,
-    created_at: (created ? created.at : stamp.at).toISOString(),
+    created_at: iso(created ? created.at : stamp.at),
     updated_by: stamp.userId,
-    updated_at: stamp.at.toISOString(),
+    updated_at: iso(stamp.at),
   });
   const trackRows: ReturnType<typeof trackRow>[] = [];
   const withKeyframes: Array<{ id: number; shapes: TrackedShape[] }> = [];
