@@ -157,7 +157,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
     const videoFiles = new VideoFileRepository(repos.share, repos.blobs, path.join(config.dataDir, 'cache', 'videos'));
     const tasks = new TaskService(db, repos.tasks, repos.users, labels, queue, videoFiles);
     const jobs = new JobService(repos.jobs, repos.users);
-    const annotations = new AnnotationService(db, access, repos.labels, new ReferenceChecks(database.driver === 'pglite' ? 'once' : 'per-row'));
+    const annotations = new AnnotationService(db, access, repos.labels, new ReferenceChecks(await ReferenceChecks.modeFor(db, database.driver)));
     const cloudStorages = new CloudStorageService(repos.cloudStorages, repos.buckets, repos.media, secrets, config.remote.allow);
     const video = new VideoRepository();
     const derivedCache = new DerivedCache(repos.blobs, new DerivedBlobRepository(db), config.cacheMaxBytes, log);
