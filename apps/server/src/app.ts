@@ -14,6 +14,9 @@ import YAML from 'yaml';
 import { z } from 'zod';
 import type { AppContext } from './context.js';
 import { registerAuthRoutes } from './controllers/auth.controller.js';
+import { registerSsoRoutes } from './controllers/sso.controller.js';
+import { registerAccessTokenRoutes } from './controllers/access-token.controller.js';
+import { registerAuditRoutes } from './controllers/audit.controller.js';
 import { registerServerRoutes } from './controllers/server.controller.js';
 import { registerUserRoutes } from './controllers/user.controller.js';
 import { registerLabelRoutes } from './controllers/label.controller.js';
@@ -29,9 +32,15 @@ import { registerCloudStorageRoutes } from './controllers/cloud-storage.controll
 import { registerBackupRoutes } from './controllers/backup.controller.js';
 import { installAuth } from './http/auth-hook.js';
 import { installErrorHandler } from './http/error-handler.js';
+import { installSecurity } from './http/security.js';
 import type { App } from './http/types.js';
 import { baseUrl, urlBuilder } from './http/urls.js';
 import { FRAMEWISE_VERSION } from './services/server.service.js';
+
+/** Fastify takes a hop count at run time but not in its types: the same rule as a function. */
+function trustProxyOption(trust: AppContext['config']['trustProxy']) {
+  return typeof trust === 'number' ? (_address: string, hop: number) => hop < trust : trust;
+}
 
 export async function buildApp(ctx: AppContext): Promise<App> {
   const app = Fastify({
@@ -40,7 +49,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[\w.-]{1,128}$/.test(given) ? given : randomUUID();
     },
-    trustProxy: true,
+    trustProxy: trustProxyOption(ctx.config.trustProxy),
     bodyLimit: 16 * 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 500 },
   }).withTypeProvider<ZodTypeProvider>();
@@ -53,6 +62,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   });
 
   installErrorHandler(app);
+  await installSecurity(app, { corsOrigins: ctx.config.corsOrigins });
   await app.register(cookie);
   await app.register(multipart, {
     // Keep the client's relative paths ("cats/cat_1.jpg"); services/task-data.service.ts vets them.
@@ -72,9 +82,10 @@ export async function buildApp(ctx: AppContext): Promise<App> {
           tokenAuth: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'Token <key> from /api/auth/login' },
           basicAuth: { type: 'http', scheme: 'basic' },
           sessionAuth: { type: 'apiKey', in: 'cookie', name: 'sessionid' },
+          accessTokenAuth: { type: 'http', scheme: 'bearer', description: 'Personal access token from /api/auth/access_tokens' },
         },
       },
-      security: [{ tokenAuth: [] }, { basicAuth: [] }, { sessionAuth: [] }],
+      security: [{ tokenAuth: [] }, { accessTokenAuth: [] }, { basicAuth: [] }, { sessionAuth: [] }],
     },
     transform: jsonSchemaTransform,
   });
@@ -85,8 +96,11 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   });
   installAuth(app, ctx.services.auth);
 
-  registerAuthRoutes(app, ctx.services.auth);
-  registerUserRoutes(app, ctx.services.users);
+  registerAuthRoutes(app, ctx.services.auth, ctx.services.accounts);
+  registerAccessTokenRoutes(app, ctx.services.accessTokens);
+  registerAuditRoutes(app, ctx.services.audit);
+  registerSsoRoutes(app, { ldap: ctx.services.ldap, oidc: ctx.services.oidc }, ctx.services.audit);
+  registerUserRoutes(app, ctx.services.users, ctx.services.accounts);
   registerServerRoutes(app, ctx.services.server);
   registerProjectRoutes(app, ctx.services.projects);
   registerLabelRoutes(app, ctx.services.labels);

@@ -23,6 +23,16 @@ import { createBlobStore } from './repositories/storage/index.js';
 import { TokenRepository } from './repositories/token.repository.js';
 import { UserRepository } from './repositories/user.repository.js';
 import { AuthService } from './services/auth/auth.service.js';
+import { AccessTokenService } from './services/auth/access-token.service.js';
+import { LoginThrottle } from './services/auth/rate-limit.js';
+import { AccountService } from './services/account.service.js';
+import { AuditService } from './services/audit.service.js';
+import { AuditRepository } from './repositories/audit.repository.js';
+import { LoginThrottleRepository } from './repositories/login-throttle.repository.js';
+import { LdapDirectory, LdapLogin } from './services/auth/ldap.js';
+import { OidcLogin, SSO_LOGIN_TTL_MS } from './services/auth/oidc.js';
+import { SsoLoginStore } from './services/auth/sso-login-store.js';
+import { ExternalUsers } from './services/auth/sso-users.js';
 import { ServerService } from './services/server.service.js';
 import { UserService } from './services/user.service.js';
 import { LabelRepository } from './repositories/label.repository.js';
@@ -80,7 +90,15 @@ export interface Repositories {
 
 export interface Services {
   auth: AuthService;
+  /** Directory login (FRAMEWISE_LDAP_*); null when not configured. */
+  ldap: LdapLogin | null;
+  /** OpenID Connect single sign-on (FRAMEWISE_OIDC_*); null when not configured. */
+  oidc: OidcLogin | null;
   users: UserService;
+  accounts: AccountService;
+  accessTokens: AccessTokenService;
+  /** Records account events; other services (organizations, SSO) record through it too. */
+  audit: AuditService;
   server: ServerService;
   access: AccessService;
   labels: LabelService;
@@ -164,8 +182,20 @@ export async function createContext(config: Config, options: ContextOptions = {}
     const frameService = new FrameService(tasks, repos.frames, repos.blobs, derivedCache, repos.share, repos.media, cloudStorages, video, videoFiles);
     const requestService = new RequestService(repos.requests);
     const taskAnnotations = new TaskAnnotationService(db, access, repos.labels, annotations);
+    const externalUsers = new ExternalUsers(repos.users);
+    const ldap = config.ldap ? new LdapLogin(new LdapDirectory(config.ldap), externalUsers, config.ldap) : null;
+    const oidc = config.oidc
+      ? new OidcLogin(config.oidc, new SsoLoginStore(db, SSO_LOGIN_TTL_MS), externalUsers, repos.users, repos.tokens)
+      : null;
+    const audit = new AuditService(new AuditRepository(db), log);
+    const authService = new AuthService(repos.users, repos.tokens, new LoginThrottle(new LoginThrottleRepository(db), config.loginThrottle), audit, ldap);
     const all: Services = {
-      auth: new AuthService(repos.users, repos.tokens),
+      auth: authService,
+      accounts: new AccountService(repos.users, new UserService(repos.users), repos.tokens, authService, audit, config.registration),
+      accessTokens: new AccessTokenService(repos.tokens, authService, audit),
+      audit,
+      ldap,
+      oidc,
       users: new UserService(repos.users),
       server: new ServerService(db, repos.blobs, repos.share),
       access,

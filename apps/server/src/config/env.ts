@@ -3,6 +3,7 @@
  * process.env: everything flows from the typed Config this module returns, so a bad setting is
  * reported at start-up (all of them at once) rather than at first use.
  */
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
@@ -18,6 +19,8 @@ const envSchema = z.object({
   FRAMEWISE_DATA_DIR: z.string().default('./data'),
   FRAMEWISE_SHARE_DIR: z.string().optional(),
   FRAMEWISE_PUBLIC_URL: z.string().url().optional(),
+  FRAMEWISE_TRUST_PROXY: z.string().optional(),
+  FRAMEWISE_CORS_ORIGINS: z.string().optional(),
   FRAMEWISE_ADMIN_USERNAME: z.string().min(1).default('admin'),
   FRAMEWISE_ADMIN_PASSWORD: z.string().optional(),
   FRAMEWISE_ADMIN_EMAIL: z.string().default(''),
@@ -41,6 +44,31 @@ const envSchema = z.object({
   FRAMEWISE_REMOTE_ALLOW_PRIVATE: z.string().default(''),
   FRAMEWISE_REMOTE_MAX_BYTES: z.coerce.number().int().positive().default(2 * 1024 ** 3),
   FRAMEWISE_REMOTE_TIMEOUT_SECONDS: z.coerce.number().positive().max(86_400).default(900),
+  FRAMEWISE_LDAP_URL: z.string().regex(/^ldaps?:\/\//, { error: 'must start with ldap:// or ldaps://' }).optional(),
+  FRAMEWISE_LDAP_BIND_DN: z.string().default(''),
+  FRAMEWISE_LDAP_BIND_PASSWORD: z.string().default(''),
+  FRAMEWISE_LDAP_SEARCH_BASE: z.string().default(''),
+  FRAMEWISE_LDAP_USER_FILTER: z.string().default('(uid={username})'),
+  FRAMEWISE_LDAP_USERNAME_ATTRIBUTE: z.string().min(1).default('uid'),
+  FRAMEWISE_LDAP_GROUP_SEARCH_BASE: z.string().default(''),
+  FRAMEWISE_LDAP_GROUP_FILTER: z.string().default('(|(member={dn})(uniqueMember={dn})(memberUid={username}))'),
+  FRAMEWISE_LDAP_ADMIN_GROUPS: z.string().default(''),
+  FRAMEWISE_LDAP_STARTTLS: bool.default(false),
+  FRAMEWISE_LDAP_CA_FILE: z.string().optional(),
+  FRAMEWISE_LDAP_TIMEOUT_SECONDS: z.coerce.number().positive().max(300).default(10),
+  FRAMEWISE_OIDC_ISSUER: z.string().url().optional(),
+  FRAMEWISE_OIDC_CLIENT_ID: z.string().default(''),
+  FRAMEWISE_OIDC_CLIENT_SECRET: z.string().default(''),
+  FRAMEWISE_OIDC_REDIRECT_URL: z.string().url().optional(),
+  FRAMEWISE_OIDC_SCOPES: z.string().default('openid profile email'),
+  FRAMEWISE_OIDC_USERNAME_CLAIM: z.string().min(1).default('preferred_username'),
+  FRAMEWISE_OIDC_GROUPS_CLAIM: z.string().min(1).default('groups'),
+  FRAMEWISE_OIDC_ADMIN_GROUPS: z.string().default(''),
+  FRAMEWISE_OIDC_DISPLAY_NAME: z.string().min(1).default('Single sign-on'),
+  FRAMEWISE_REGISTRATION: z.enum(['closed', 'open']).default('closed'),
+  FRAMEWISE_LOGIN_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(10),
+  FRAMEWISE_LOGIN_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).default(50),
+  FRAMEWISE_LOGIN_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
 });
 
 export type StorageConfig =
@@ -65,6 +93,13 @@ export interface Config {
   dataDir: string;
   shareDir: string;
   publicUrl: string | undefined;
+  /**
+   * Which peers' X-Forwarded-* headers are believed (client address, protocol, host): true, a hop
+   * count, or addresses, CIDRs and proxy-addr's names (loopback, linklocal, uniquelocal).
+   */
+  trustProxy: boolean | number | string[];
+  /** Origins allowed to call the API from a browser on another origin; none by default. */
+  corsOrigins: string[];
   admin: { username: string; password: string | undefined; email: string };
   logLevel: string;
   workerConcurrency: number;
@@ -88,6 +123,56 @@ export interface Config {
    * server sits in); `timeoutMs` bounds one whole transfer.
    */
   remote: { allow: string[]; maxBytes: number; timeoutMs: number };
+  /** Whether anyone may create an account with POST /api/auth/register (default: only admins create users). */
+  registration: 'closed' | 'open';
+  /** Failed logins allowed per account and per client address within one window before 429. */
+  loginThrottle: { perAccount: number; perAddress: number; windowSeconds: number };
+  /** Directory login; null when FRAMEWISE_LDAP_URL is unset. */
+  ldap: LdapConfig | null;
+  /** OpenID Connect single sign-on; null when FRAMEWISE_OIDC_ISSUER is unset. */
+  oidc: OidcConfig | null;
+}
+
+/**
+ * What membership of a directory or identity-provider group grants. Only the global admin role
+ * exists today; organization roles will be another variant of `grant`.
+ */
+export interface GroupRule {
+  group: string;
+  grant: { kind: 'superuser' };
+}
+
+export interface LdapConfig {
+  url: string;
+  /** Service account that searches for users; empty for an anonymous search. */
+  bindDn: string;
+  bindPassword: string;
+  searchBase: string;
+  /** `{username}` is replaced by the login name, escaped per RFC 4515. */
+  userFilter: string;
+  usernameAttribute: string;
+  groupSearchBase: string;
+  /** `{dn}` and `{username}` are replaced, escaped per RFC 4515. */
+  groupFilter: string;
+  groupRules: GroupRule[];
+  startTls: boolean;
+  /** PEM of the CA that signed the directory's certificate (ldaps:// or StartTLS), when not a public one. */
+  ca: string | undefined;
+  timeoutMs: number;
+}
+
+export interface OidcConfig {
+  issuer: string;
+  clientId: string;
+  /** Empty for a public client (PKCE only). */
+  clientSecret: string;
+  /** Unset: <public URL or request origin>/api/auth/oidc/callback. */
+  redirectUrl: string | undefined;
+  scopes: string;
+  usernameClaim: string;
+  groupsClaim: string;
+  groupRules: GroupRule[];
+  displayName: string;
 }
 
 export class ConfigError extends Error {
@@ -135,6 +220,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (database.driver === 'pglite' && e.FRAMEWISE_ROLE !== 'both') {
     problems.push('FRAMEWISE_ROLE: the embedded database (no DATABASE_URL) runs in one process; use "both"');
   }
+  const { ldap, oidc } = ssoConfig(e, problems);
   if (problems.length) throw new ConfigError(problems);
 
   return {
@@ -144,6 +230,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir,
     shareDir: path.resolve(e.FRAMEWISE_SHARE_DIR ?? path.join(dataDir, 'share')),
     publicUrl: e.FRAMEWISE_PUBLIC_URL?.replace(/\/+$/, ''),
+    trustProxy: parseTrustProxy(e.FRAMEWISE_TRUST_PROXY),
+    corsOrigins: (e.FRAMEWISE_CORS_ORIGINS ?? '').split(',').map((o) => o.trim().replace(/\/+$/, '')).filter(Boolean),
     admin: { username: e.FRAMEWISE_ADMIN_USERNAME, password: e.FRAMEWISE_ADMIN_PASSWORD, email: e.FRAMEWISE_ADMIN_EMAIL },
     logLevel: e.FRAMEWISE_LOG_LEVEL,
     workerConcurrency: e.FRAMEWISE_WORKER_CONCURRENCY,
@@ -159,6 +247,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxBytes: e.FRAMEWISE_REMOTE_MAX_BYTES,
       timeoutMs: Math.round(e.FRAMEWISE_REMOTE_TIMEOUT_SECONDS * 1000),
     },
+    registration: e.FRAMEWISE_REGISTRATION,
+    loginThrottle: {
+      perAccount: e.FRAMEWISE_LOGIN_FAILURES_PER_ACCOUNT,
+      perAddress: e.FRAMEWISE_LOGIN_FAILURES_PER_ADDRESS,
+      windowSeconds: e.FRAMEWISE_LOGIN_FAILURE_WINDOW_SECONDS,
+    },
+    ldap,
+    oidc,
   };
 }
 
@@ -171,4 +267,73 @@ function isAllowEntry(entry: string): boolean {
     return family !== 0 && /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
   }
   return net.isIP(entry) !== 0 || /^(?=.{1,253}$)[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9])?(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9])?)*\.?$/i.test(entry);
+}
+
+/** Group DNs contain commas, so lists of groups are separated by semicolons (OIDC also takes commas). */
+function superuserRules(list: string, separators: RegExp): GroupRule[] {
+  return list
+    .split(separators)
+    .map((g) => g.trim())
+    .filter(Boolean)
+    .map((group) => ({ group, grant: { kind: 'superuser' as const } }));
+}
+
+function ssoConfig(e: z.infer<typeof envSchema>, problems: string[]): { ldap: LdapConfig | null; oidc: OidcConfig | null } {
+  let ldap: LdapConfig | null = null;
+  if (e.FRAMEWISE_LDAP_URL) {
+    if (!e.FRAMEWISE_LDAP_SEARCH_BASE) problems.push('FRAMEWISE_LDAP_SEARCH_BASE: required when FRAMEWISE_LDAP_URL is set');
+    if (!e.FRAMEWISE_LDAP_USER_FILTER.includes('{username}')) problems.push('FRAMEWISE_LDAP_USER_FILTER: must contain {username}');
+    let ca: string | undefined;
+    if (e.FRAMEWISE_LDAP_CA_FILE) {
+      try {
+        ca = readFileSync(e.FRAMEWISE_LDAP_CA_FILE, 'utf8');
+      } catch (err) {
+        problems.push(`FRAMEWISE_LDAP_CA_FILE: cannot read ${e.FRAMEWISE_LDAP_CA_FILE} (${(err as Error).message})`);
+      }
+    }
+    ldap = {
+      url: e.FRAMEWISE_LDAP_URL,
+      bindDn: e.FRAMEWISE_LDAP_BIND_DN,
+      bindPassword: e.FRAMEWISE_LDAP_BIND_PASSWORD,
+      searchBase: e.FRAMEWISE_LDAP_SEARCH_BASE,
+      userFilter: e.FRAMEWISE_LDAP_USER_FILTER,
+      usernameAttribute: e.FRAMEWISE_LDAP_USERNAME_ATTRIBUTE,
+      groupSearchBase: e.FRAMEWISE_LDAP_GROUP_SEARCH_BASE || e.FRAMEWISE_LDAP_SEARCH_BASE,
+      groupFilter: e.FRAMEWISE_LDAP_GROUP_FILTER,
+      groupRules: superuserRules(e.FRAMEWISE_LDAP_ADMIN_GROUPS, /;/),
+      startTls: e.FRAMEWISE_LDAP_STARTTLS,
+      ca,
+      timeoutMs: Math.round(e.FRAMEWISE_LDAP_TIMEOUT_SECONDS * 1000),
+    };
+  }
+  let oidc: OidcConfig | null = null;
+  if (e.FRAMEWISE_OIDC_ISSUER) {
+    if (!e.FRAMEWISE_OIDC_CLIENT_ID) problems.push('FRAMEWISE_OIDC_CLIENT_ID: required when FRAMEWISE_OIDC_ISSUER is set');
+    if (!e.FRAMEWISE_OIDC_SCOPES.split(/\s+/).includes('openid')) problems.push('FRAMEWISE_OIDC_SCOPES: must include openid');
+    oidc = {
+      issuer: e.FRAMEWISE_OIDC_ISSUER,
+      clientId: e.FRAMEWISE_OIDC_CLIENT_ID,
+      clientSecret: e.FRAMEWISE_OIDC_CLIENT_SECRET,
+      redirectUrl: e.FRAMEWISE_OIDC_REDIRECT_URL,
+      scopes: e.FRAMEWISE_OIDC_SCOPES,
+      usernameClaim: e.FRAMEWISE_OIDC_USERNAME_CLAIM,
+      groupsClaim: e.FRAMEWISE_OIDC_GROUPS_CLAIM,
+      groupRules: superuserRules(e.FRAMEWISE_OIDC_ADMIN_GROUPS, /[;,]/),
+      displayName: e.FRAMEWISE_OIDC_DISPLAY_NAME,
+    };
+  }
+  return { ldap, oidc };
+}
+
+/**
+ * Trusting every peer's X-Forwarded-For lets any client choose the address it is counted under
+ * (login throttling, audit). The default believes proxies on loopback and private networks, where
+ * load balancers sit, and not clients reaching the server directly.
+ */
+function parseTrustProxy(value: string | undefined): boolean | number | string[] {
+  const v = (value ?? 'loopback,linklocal,uniquelocal').trim();
+  if (v === 'true') return true;
+  if (v === 'false' || v === '') return false;
+  if (/^\d+$/.test(v)) return Number(v);
+  return v.split(',').map((x) => x.trim()).filter(Boolean);
 }

@@ -1,6 +1,10 @@
+import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
+import { detailSchema, passwordChangeBody, registerBody, registerResponse } from '../dtos/auth.dto.js';
 import { CSRF_COOKIE, SESSION_COOKIE, authOf } from '../http/auth-hook.js';
 import type { App } from '../http/types.js';
+import type { AccountService } from '../services/account.service.js';
+import { retryAfterOf } from '../services/auth/rate-limit.js';
 import { newTokenKey } from '../services/auth/tokens.js';
 import type { AuthService } from '../services/auth/auth.service.js';
 
@@ -10,7 +14,18 @@ const loginBody = z.object({
   password: z.string().min(1),
 });
 
-export function registerAuthRoutes(app: App, auth: AuthService): void {
+/** Runs fn; a throttled attempt gets Retry-After besides its 429 body. */
+export async function withRetryAfter<T>(reply: FastifyReply, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    const wait = retryAfterOf(e);
+    if (wait !== undefined) reply.header('retry-after', String(wait));
+    throw e;
+  }
+}
+
+export function registerAuthRoutes(app: App, auth: AuthService, accounts: AccountService): void {
   app.post(
     '/api/auth/login',
     {
@@ -18,12 +33,13 @@ export function registerAuthRoutes(app: App, auth: AuthService): void {
       schema: {
         tags: ['auth'],
         summary: 'Log in with a username (or email) and password; returns a token key',
+        description: 'Failed attempts are limited per account and per client address: past the limit the answer is 429 TOO_MANY_REQUESTS with Retry-After.',
         body: loginBody,
         response: { 200: z.object({ key: z.string() }) },
       },
     },
     async (request, reply) => {
-      const { key } = await auth.login(request.body);
+      const { key } = await withRetryAfter(reply, () => auth.login(request.body, request.ip));
       // Browser clients authenticate by cookie; the CSRF cookie is read by script and echoed.
       const secure = request.protocol === 'https';
       reply.setCookie(SESSION_COOKIE, key, { path: '/', httpOnly: true, sameSite: 'lax', secure });
@@ -43,6 +59,49 @@ export function registerAuthRoutes(app: App, auth: AuthService): void {
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
       reply.clearCookie(CSRF_COOKIE, { path: '/' });
       return { detail: 'Successfully logged out.' };
+    },
+  );
+
+  app.post(
+    '/api/auth/register',
+    {
+      config: { public: true },
+      // Closed servers answer 403 whatever the body, rather than a 400 that invites a retry.
+      preValidation: async () => accounts.checkRegistrationOpen(),
+      schema: {
+        tags: ['auth'],
+        summary: 'Create an account (only where FRAMEWISE_REGISTRATION=open; otherwise 403 REGISTRATION_CLOSED)',
+        body: registerBody,
+        response: { 201: registerResponse },
+      },
+    },
+    async (request, reply) => {
+      const user = await accounts.register(request.body, request.ip);
+      reply.status(201);
+      return {
+        username: user.username,
+        email: user.email,
+        first_name: user.first_name,
+        last_name: user.last_name,
+        email_verification_required: false,
+        key: null,
+      };
+    },
+  );
+
+  app.post(
+    '/api/auth/password/change',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: "Change the caller's password; ends their other sessions and login tokens (access tokens stay)",
+        body: passwordChangeBody,
+        response: { 200: detailSchema },
+      },
+    },
+    async (request, reply) => {
+      await withRetryAfter(reply, () => accounts.changePassword(authOf(request), request.body, request.ip));
+      return { detail: 'New password has been saved.' };
     },
   );
 

@@ -13,6 +13,8 @@ import * as m0005 from './migrations/0005_cloud_storages.js';
 import * as m0006 from './migrations/0006_derived_cache.js';
 import * as m0007 from './migrations/0007_task_cloud_storage.js';
 import * as m0008 from './migrations/0008_task_videos.js';
+import * as m0009 from './migrations/0009_accounts.js';
+import * as m0010 from './migrations/0010_sso.js';
 
 const migrations: Record<string, Migration> = {
   '0001_core': m0001,
@@ -23,6 +25,8 @@ const migrations: Record<string, Migration> = {
   '0006_derived_cache': m0006,
   '0007_task_cloud_storage': m0007,
   '0008_task_videos': m0008,
+  '0009_accounts': m0009,
+  '0010_sso': m0010,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -23,16 +23,53 @@ export interface UsersTable {
   is_active: Generated<boolean>;
   date_joined: Generated<Date>;
   last_login: NullableTimestamp;
+  /** 'local' (password here), 'ldap' or 'oidc' (migration 0010). */
+  auth_source: Generated<AuthSource>;
+  /** LDAP DN or OIDC `issuer|subject`; null for local users. */
+  external_id: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+export type AuthSource = 'local' | 'ldap' | 'oidc';
+
+export interface SsoLoginsTable {
+  state: string;
+  nonce: string;
+  code_verifier: string;
+  redirect_uri: string;
+  next_path: string;
+  expires_at: Date;
 }
 
 export interface AuthTokensTable {
   id: Generated<number>;
   user_id: number;
   key_hash: string;
-  kind: 'login' | 'session';
+  kind: 'login' | 'session' | 'access';
   created_at: Generated<Date>;
   last_used_at: NullableTimestamp;
   expires_at: NullableTimestamp;
+  /** Personal access tokens (kind 'access') only: a name, and whether only safe methods are allowed. */
+  name: Generated<string>;
+  read_only: Generated<boolean>;
+  updated_at: Generated<Date>;
+}
+
+export interface LoginThrottleTable {
+  key: string;
+  failures: number;
+  window_start: Date;
+}
+
+export interface AuditEventsTable {
+  id: Generated<number>;
+  created_at: Generated<Date>;
+  action: string;
+  actor_id: number | null;
+  actor_username: Generated<string>;
+  user_id: number | null;
+  username: Generated<string>;
+  address: Generated<string>;
+  details: Json<Record<string, unknown>>;
 }
 
 export interface ProjectsTable {
@@ -330,6 +367,8 @@ export type TaskVideoRow = Selectable<TaskVideosTable>;
 export interface DB {
   users: UsersTable;
   auth_tokens: AuthTokensTable;
+  login_throttle: LoginThrottleTable;
+  audit_events: AuditEventsTable;
   projects: ProjectsTable;
   tasks: TasksTable;
   labels: LabelsTable;
@@ -349,9 +388,12 @@ export interface DB {
   task_uploads: TaskUploadsTable;
   tus_uploads: TusUploadsTable;
   cloud_storages: CloudStoragesTable;
+  sso_logins: SsoLoginsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
+export type AuthTokenRow = Selectable<AuthTokensTable>;
+export type AuditEventRow = Selectable<AuditEventsTable>;
 export type ProjectRow = Selectable<ProjectsTable>;
 export type TaskRow = Selectable<TasksTable>;
 export type LabelRow = Selectable<LabelsTable>;

@@ -37,3 +37,27 @@ export function toUserDto(u: UserRow, urls: UrlBuilder): z.infer<typeof userSche
     has_analytics_access: u.is_superuser,
   };
 }
+
+const usernameField = z.string().min(1).max(150).regex(/^[\w.@+-]+$/, { error: 'use letters, digits and @/./+/-/_ only' });
+
+/** POST /api/users (an extension: CVAT has no endpoint for administrators to create users). */
+export const userCreateBody = z.object({
+  username: usernameField,
+  email: z.email().max(254).optional(),
+  password: z.string().min(8).max(1024),
+  first_name: z.string().max(150).optional(),
+  last_name: z.string().max(150).optional(),
+  is_superuser: z.boolean().optional(),
+  is_staff: z.boolean().optional(),
+});
+
+/** CVAT's PatchedUserRequest (its `groups` are global roles, managed elsewhere, and ignored here). */
+export const userPatchBody = z.object({
+  username: usernameField.optional(),
+  email: z.union([z.email().max(254), z.literal('')]).optional(),
+  first_name: z.string().max(150).optional(),
+  last_name: z.string().max(150).optional(),
+  is_active: z.boolean().optional(),
+  is_superuser: z.boolean().optional(),
+  is_staff: z.boolean().optional(),
+});

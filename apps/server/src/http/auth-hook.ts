@@ -8,6 +8,7 @@ import type { FastifyRequest } from 'fastify';
 import { AppError } from '../errors.js';
 import type { Auth } from '../services/auth/auth.js';
 import type { AuthService } from '../services/auth/auth.service.js';
+import { retryAfterOf } from '../services/auth/rate-limit.js';
 import type { App } from './types.js';
 
 declare module 'fastify' {
@@ -32,13 +33,16 @@ async function resolve(request: FastifyRequest, auth: AuthService): Promise<Auth
     if (scheme === 'token' || scheme === 'bearer') {
       const found = await auth.authenticateToken(value, 'token');
       if (!found) throw new AppError('UNAUTHENTICATED', 'invalid or expired token');
+      if (found.accessToken?.readOnly && !SAFE_METHODS.has(request.method)) {
+        throw AppError.forbidden('this access token is read-only: it may only GET, HEAD and OPTIONS');
+      }
       return found;
     }
     if (scheme === 'basic') {
       const decoded = Buffer.from(value, 'base64').toString('utf8');
       const colon = decoded.indexOf(':');
       if (colon < 0) throw new AppError('UNAUTHENTICATED', 'malformed basic credentials');
-      return auth.authenticateBasic(decoded.slice(0, colon), decoded.slice(colon + 1));
+      return auth.authenticateBasic(decoded.slice(0, colon), decoded.slice(colon + 1), request.ip);
     }
     throw new AppError('UNAUTHENTICATED', `unsupported authorization scheme "${scheme}"`);
   }
@@ -58,11 +62,14 @@ async function resolve(request: FastifyRequest, auth: AuthService): Promise<Auth
 
 export function installAuth(app: App, auth: AuthService): void {
   app.decorateRequest('auth', null);
-  app.addHook('preHandler', async (request) => {
+  app.addHook('preHandler', async (request, reply) => {
     const isPublic = request.routeOptions.config?.public === true;
     try {
       request.auth = await resolve(request, auth);
     } catch (e) {
+      // HTTP Basic goes through the login throttle: a 429 says when to try again.
+      const wait = retryAfterOf(e);
+      if (wait !== undefined) reply.header('retry-after', String(wait));
       // Bad credentials on a public route (e.g. logging in with a stale token header) are ignored.
       if (!isPublic) throw e;
     }

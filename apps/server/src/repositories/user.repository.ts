@@ -1,6 +1,6 @@
 import { sql, type Insertable, type Updateable } from 'kysely';
 import type { Db } from '../db/database.js';
-import type { UserRow, UsersTable } from '../db/schema.js';
+import type { AuthSource, UserRow, UsersTable } from '../db/schema.js';
 
 export class UserRepository {
   constructor(private readonly db: Db) {}
@@ -44,7 +44,22 @@ export class UserRepository {
     return this.db.updateTable('users').set(values).where('id', '=', id).returningAll().executeTakeFirst();
   }
 
+  async delete(id: number): Promise<boolean> {
+    const res = await this.db.deleteFrom('users').where('id', '=', id).executeTakeFirst();
+    return Number(res.numDeletedRows) > 0;
+  }
+
   query() {
     return this.db.selectFrom('users');
+  }
+
+  /** A directory or identity-provider user by the provider's stable key (DN, issuer|subject). */
+  findByExternalId(source: AuthSource, externalId: string): Promise<UserRow | undefined> {
+    return this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('auth_source', '=', source)
+      .where('external_id', '=', externalId)
+      .executeTakeFirst();
   }
 }

@@ -12,9 +12,11 @@ export interface NewUser {
   firstName?: string;
   lastName?: string;
   superuser?: boolean;
+  /** Defaults to `superuser`, as an administrator has always been staff here. */
+  staff?: boolean;
 }
 
-const USERNAME = /^[\w.@+-]{1,150}$/;
+export const USERNAME = /^[\w.@+-]{1,150}$/;
 
 export const userListSpec: ListSpec = {
   id: { expr: 'users.id', kind: 'number', param: 'exact' },
@@ -27,17 +29,13 @@ export const userListSpec: ListSpec = {
 export class UserService {
   constructor(private readonly users: UserRepository) {}
 
-  async create(input: NewUser): Promise<UserRow> {
+  async create(input: NewUser, passwordField = 'password'): Promise<UserRow> {
     if (!USERNAME.test(input.username)) {
       throw AppError.invalid('username', 'use 1-150 letters, digits and @/./+/-/_ only');
     }
     const problem = passwordProblem(input.password);
-    if (problem) throw AppError.invalid('password', problem);
-    if (await this.users.findByUsername(input.username)) {
-      throw new AppError('CONFLICT', `a user named "${input.username}" already exists`, [
-        { field: 'username', message: 'already exists' },
-      ]);
-    }
+    if (problem) throw AppError.invalid(passwordField, problem);
+    await this.checkUnique({ username: input.username, email: input.email ?? '' });
     return this.users.create({
       username: input.username,
       password_hash: await hashPassword(input.password),
@@ -45,8 +43,24 @@ export class UserService {
       first_name: input.firstName ?? '',
       last_name: input.lastName ?? '',
       is_superuser: input.superuser ?? false,
-      is_staff: input.superuser ?? false,
+      is_staff: input.staff ?? input.superuser ?? false,
     });
+  }
+
+  /** Usernames are unique, and so are emails where given: a login by email must find one account. */
+  async checkUnique(values: { username?: string; email?: string }, exceptId?: number): Promise<void> {
+    if (values.username !== undefined) {
+      const other = await this.users.findByUsername(values.username);
+      if (other && other.id !== exceptId) {
+        throw new AppError('CONFLICT', `a user named "${values.username}" already exists`, [{ field: 'username', message: 'already exists' }]);
+      }
+    }
+    if (values.email) {
+      const other = await this.users.findByEmail(values.email);
+      if (other && other.id !== exceptId) {
+        throw new AppError('CONFLICT', 'a user with this email already exists', [{ field: 'email', message: 'already exists' }]);
+      }
+    }
   }
 
   /**

@@ -6,8 +6,11 @@ export interface Auth {
     isSuperuser: boolean;
     isStaff: boolean;
   };
+  /** The login token or session used, if any (what logout revokes). */
   tokenId: number | null;
   via: 'token' | 'session' | 'basic';
+  /** Set when a personal access token authenticated the request. */
+  accessToken?: { id: number; readOnly: boolean };
 }
 
 export function isAdmin(auth: Auth): boolean {
