@@ -8,12 +8,12 @@
  * synchronous directory walks off the test's event loop.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { cleanUpOnExit, killAndWait, stderrTail } from './child-process.js';
 
 export interface S3rverHandle {
   /** e.g. 'http://127.0.0.1:43127'; use with forcePathStyle: true. */
@@ -26,7 +26,6 @@ export interface S3rverHandle {
 }
 
 const READY_TIMEOUT_MS = 30_000;
-const STOP_TIMEOUT_MS = 5_000;
 
 export async function startS3rver(options: { bucket?: string } = {}): Promise<S3rverHandle> {
   const bucket = options.bucket ?? 'framewise-test';
@@ -37,23 +36,16 @@ export async function startS3rver(options: { bucket?: string } = {}): Promise<S3
   const child = spawn(process.execPath, ['--openssl-legacy-provider', '--import', tsx, script, dir, bucket], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
-  let stderr = '';
-  child.stderr?.setEncoding('utf8').on('data', (s: string) => {
-    stderr = (stderr + s).slice(-8192);
-  });
+  const stderr = stderrTail(child);
 
   // Belt and braces: the child also exits when its stdin closes, which covers a killed parent.
-  const onParentExit = () => {
-    child.kill('SIGKILL');
-    fs.rmSync(dir, { recursive: true, force: true });
-  };
-  process.once('exit', onParentExit);
+  const forgetExitHook = cleanUpOnExit(child, dir);
 
   let port: number;
   try {
-    port = await waitForPort(child, () => stderr);
+    port = await waitForPort(child, stderr);
   } catch (err) {
-    process.removeListener('exit', onParentExit);
+    forgetExitHook();
     await killAndWait(child);
     await rm(dir, { recursive: true, force: true });
     throw err;
@@ -69,7 +61,7 @@ export async function startS3rver(options: { bucket?: string } = {}): Promise<S3
     credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
     stop() {
       stopped ??= (async () => {
-        process.removeListener('exit', onParentExit);
+        forgetExitHook();
         child.ref();
         await killAndWait(child);
         await rm(dir, { recursive: true, force: true });
@@ -116,15 +108,6 @@ function waitForPort(child: ChildProcess, stderr: () => string): Promise<number>
   });
 }
 
-async function killAndWait(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.stdin?.end();
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-  await exited;
-  clearTimeout(timer);
-}
 
 function unref(child: ChildProcess): void {
   child.unref();

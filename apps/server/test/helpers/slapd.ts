@@ -8,13 +8,13 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import fs from 'node:fs';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'ldapts';
+import { cleanUpOnExit, killAndWait, stderrTail } from './child-process.js';
 
 const run = promisify(execFile);
 const SLAPD = process.env.FRAMEWISE_TEST_SLAPD ?? '/usr/sbin/slapd';
@@ -48,10 +48,6 @@ export interface SlapdHandle {
   /** Changes a user's attributes as a directory administrator would. */
   modifyUser(uid: string, changes: Partial<Omit<LdapSeedUser, 'uid' | 'password'>>): Promise<void>;
   stop(): Promise<void>;
-}
-
-export function slapdAvailable(): boolean {
-  return fs.existsSync(SLAPD) && fs.existsSync(SLAPADD);
 }
 
 function ssha(password: string): string {
@@ -133,20 +129,13 @@ export async function startSlapd(seed: { users: LdapSeedUser[]; groups: LdapSeed
   const url = `ldap://127.0.0.1:${port}`;
   // -d keeps slapd in the foreground so it is our child and dies with us.
   const child = spawn(SLAPD, ['-f', conf, '-h', `${url}/`, '-d', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr?.setEncoding('utf8').on('data', (s: string) => {
-    stderr = (stderr + s).slice(-8192);
-  });
-  const onParentExit = () => {
-    child.kill('SIGKILL');
-    fs.rmSync(dir, { recursive: true, force: true });
-  };
-  process.once('exit', onParentExit);
+  const stderr = stderrTail(child);
+  const forgetExitHook = cleanUpOnExit(child, dir);
 
   try {
-    await waitReady(url, child, () => stderr);
+    await waitReady(url, child, stderr);
   } catch (err) {
-    process.removeListener('exit', onParentExit);
+    forgetExitHook();
     await killAndWait(child);
     await rm(dir, { recursive: true, force: true });
     throw err;
@@ -175,7 +164,7 @@ export async function startSlapd(seed: { users: LdapSeedUser[]; groups: LdapSeed
       }
     },
     async stop() {
-      process.removeListener('exit', onParentExit);
+      forgetExitHook();
       await killAndWait(child);
       await rm(dir, { recursive: true, force: true });
     },
@@ -198,11 +187,3 @@ async function waitReady(url: string, child: ChildProcess, stderr: () => string)
   throw new Error(`slapd did not answer within ${READY_TIMEOUT_MS} ms: ${stderr()}`);
 }
 
-async function killAndWait(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-  await exited;
-  clearTimeout(timer);
-}
