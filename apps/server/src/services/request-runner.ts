@@ -96,3 +96,9 @@ export async function requesterAuth(users: UserRepository, ownerId: number, what
   if (!owner?.is_active) throw new ExpectedFailure(`the user who started this ${what} no longer exists`);
   return { user: { id: owner.id, username: owner.username, isSuperuser: owner.is_superuser, isStaff: owner.is_staff }, tokenId: null, via: 'token' };
 }
+
+/** Problems for a request's message: the first ten, and how many more there are. */
+export function problemList(problems: readonly string[], listed = 10): string {
+  const more = problems.length > listed ? ` (and ${problems.length - listed} more)` : '';
+  return problems.slice(0, listed).join('; ') + more;
+}

@@ -7,6 +7,7 @@ import type { GroupRule } from '../../config/env.js';
 import type { AuthSource, UserRow } from '../../db/schema.js';
 import { AppError } from '../../errors.js';
 import type { UserRepository } from '../../repositories/user.repository.js';
+import { USERNAME } from '../user.service.js';
 
 export interface ExternalProfile {
   source: Exclude<AuthSource, 'local'>;
@@ -18,8 +19,6 @@ export interface ExternalProfile {
   lastName: string;
   groups: string[];
 }
-
-const USERNAME = /^[\w.@+-]{1,150}$/;
 
 /** DNs compare without case and without the spaces some directories put after commas. */
 function normalizeGroup(group: string): string {

@@ -25,14 +25,13 @@ import type { Auth } from '../auth/auth.js';
 import type { CloudStorageService } from '../cloud-storage.service.js';
 import type { LabelService } from '../label.service.js';
 import type { ProgressReporter } from '../progress.js';
-import { ExpectedFailure, requesterAuth, runRequest } from '../request-runner.js';
+import { ExpectedFailure, problemList, requesterAuth, runRequest } from '../request-runner.js';
 import { missingLabels, toLabelWrite } from './create-labels.js';
 import { fetchStagedFile, openImportSource } from './import-source.js';
 import type { ImportParams } from './import.service.js';
 import { taskImages } from './images.js';
 import { datasetLabelsOf, schemaOf } from './labels.js';
 
-const PROBLEMS_LISTED = 10;
 /**
  * Objects converted and saved at a time: bounds the converted copies an import holds. Small
  * enough that a batch's copies mostly die young (measured 1M shapes: the same time from 2,000
@@ -131,8 +130,7 @@ export class DatasetImportHandler {
     const saved = { shapes: 0, tags: 0, tracks: 0 };
     let skipped: Skipped = { labels: {}, items: [], attributes: {} };
     const refuse = (problems: string[]) => {
-      const more = problems.length > PROBLEMS_LISTED ? ` (and ${problems.length - PROBLEMS_LISTED} more)` : '';
-      return new ExpectedFailure(`${params.filename}: ${problems.slice(0, PROBLEMS_LISTED).join('; ')}${more}`);
+      return new ExpectedFailure(`${params.filename}: ${problemList(problems)}`);
     };
     async function* batches() {
       for (let batch = applier.next(SAVE_BATCH); batch; batch = applier.next(SAVE_BATCH)) {

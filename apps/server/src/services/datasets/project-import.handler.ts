@@ -46,7 +46,7 @@ import type { Auth } from '../auth/auth.js';
 import type { CloudStorageService } from '../cloud-storage.service.js';
 import type { LabelService } from '../label.service.js';
 import type { ProgressReporter } from '../progress.js';
-import { ExpectedFailure, requesterAuth, runRequest, type RequestOutcome } from '../request-runner.js';
+import { ExpectedFailure, problemList, requesterAuth, runRequest, type RequestOutcome } from '../request-runner.js';
 import { createTaskRequestId, type TaskDataService } from '../task-data.service.js';
 import type { TaskService } from '../task.service.js';
 import { ArchiveImageIndex, probeArchiveImages, recordReads } from './archive-images.js';
@@ -57,7 +57,6 @@ import { datasetLabelsOf, schemaOf } from './labels.js';
 import { expectedImages, planSubsetTasks, type SubsetTask } from './project-import-plan.js';
 import type { ProjectImportParams } from './project-import.service.js';
 
-const PROBLEMS_LISTED = 10;
 const POLL_MS = 200;
 /** How long a rollback waits for a task creation it cancelled to stop. */
 const SETTLE_MS = 30_000;
@@ -99,11 +98,6 @@ function withSoundAttributes(label: DatasetLabel, dropped: string[], prefix = ''
   });
   const sublabels = label.sublabels?.map((s) => withSoundAttributes(s, dropped, `${label.name}.`));
   return { ...label, attributes, ...(sublabels ? { sublabels } : {}) };
-}
-
-function problemText(problems: string[]): string {
-  const more = problems.length > PROBLEMS_LISTED ? ` (and ${problems.length - PROBLEMS_LISTED} more)` : '';
-  return problems.slice(0, PROBLEMS_LISTED).join('; ') + more;
 }
 
 export class ProjectImportHandler {
@@ -186,7 +180,7 @@ export class ProjectImportHandler {
         throw e;
       }
       const plan = planSubsetTasks(parsed, new ArchiveImageIndex(images, tracked.read));
-      if (plan.problems.length) throw new ExpectedFailure(`${params.filename}: ${problemText(plan.problems)}`);
+      if (plan.problems.length) throw new ExpectedFailure(`${params.filename}: ${problemList(plan.problems)}`);
       if (plan.tasks.length === 0) throw new ExpectedFailure(`${params.filename}: the dataset has no items, so there is nothing to make tasks of`);
 
       try {
@@ -216,7 +210,7 @@ export class ProjectImportHandler {
 
     // Every subset's annotations against the frames its task will have, before any task exists.
     const problems = tasks.flatMap((t) => this.convert(t, schema, expectedImages(t)).problems.map((p) => `task "${t.subset}": ${p}`));
-    if (problems.length) throw new ExpectedFailure(`${params.filename}: ${problemText(problems)}`);
+    if (problems.length) throw new ExpectedFailure(`${params.filename}: ${problemList(problems)}`);
 
     const totalFrames = tasks.reduce((n, t) => n + t.media.length, 0);
     let framesDone = 0;
@@ -227,7 +221,7 @@ export class ProjectImportHandler {
       const at = (f: number) => 0.2 + (0.75 * (framesDone + f * task.media.length)) / totalFrames;
       const taskId = await this.createTask(requestId, params, auth, task, localPath, (f, message) => progress.report(at(f), message));
       const applied = this.convert(task, schema, await taskImages(deps.frames, taskId, 0, task.media.length - 1));
-      if (applied.problems.length) throw new ExpectedFailure(`${params.filename}: task "${task.subset}": ${problemText(applied.problems)}`);
+      if (applied.problems.length) throw new ExpectedFailure(`${params.filename}: task "${task.subset}": ${problemList(applied.problems)}`);
       await progress.report(at(0.95), `Saving the annotations of task "${task.subset}"`, true);
       const { tags, shapes, tracks } = applied.annotations;
       await deps.taskAnnotations.replace(auth, taskId, { version: 0, tags, shapes, tracks }, undefined);
