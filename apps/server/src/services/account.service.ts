@@ -158,6 +158,11 @@ export class AccountService {
   async changePassword(auth: Auth, input: PasswordChange, address: string): Promise<{ revokedSessions: number }> {
     // As in CVAT: a script's access token cannot take over the account it acts for.
     if (auth.accessToken) throw AppError.forbidden('a password cannot be changed with an access token; log in');
+    // A directory or provider account has no local password: its own says whether it may log in.
+    const source = (await this.users.findById(auth.user.id))?.auth_source ?? 'local';
+    if (source !== 'local') {
+      throw AppError.forbidden(`this account signs in through ${source === 'ldap' ? 'LDAP' : 'single sign-on'}; change its password there`);
+    }
     if (!(await this.auth.checkOwnPassword(auth.user.username, auth.user.id, input.old_password, address))) {
       throw AppError.invalid('old_password', 'your old password was entered incorrectly');
     }

@@ -141,6 +141,16 @@ describe('POST /api/auth/login with LDAP', () => {
     expect(me.body).toMatchObject({ username: 'alice', email: 'alice@example.org', is_superuser: true });
   });
 
+  it('sends a directory user to the directory to change their password', async () => {
+    const key = (await s.client().post('/api/auth/login', { username: 'alice', password: 'alice-dir-pass' })).body.key;
+    const res = await new ApiClient(s.url, key).post('/api/auth/password/change', {
+      old_password: 'alice-dir-pass', new_password1: 'a-new-password-1', new_password2: 'a-new-password-1',
+    });
+    expect(res.status).toBe(403);
+    expect(res.body.message).toMatch(/signs in through LDAP/);
+    expect((await s.client().post('/api/auth/login', { username: 'alice', password: 'alice-dir-pass' })).status).toBe(200);
+  });
+
   it('refuses a wrong password, an unknown user and filter injection alike', async () => {
     for (const [username, password] of [
       ['bob', 'wrong-pass'],
