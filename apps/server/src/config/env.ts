@@ -19,8 +19,16 @@ const envSchema = z.object({
   FRAMEWISE_DATA_DIR: z.string().default('./data'),
   FRAMEWISE_SHARE_DIR: z.string().optional(),
   FRAMEWISE_PUBLIC_URL: z.string().url().optional(),
-  FRAMEWISE_TRUST_PROXY: z.string().optional(),
-  FRAMEWISE_CORS_ORIGINS: z.string().optional(),
+  FRAMEWISE_TRUST_PROXY: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || trustProxyProblem(v) === null, { error: 'use true, false, a hop count, or addresses and CIDRs (loopback, linklocal, uniquelocal allowed)' }),
+  FRAMEWISE_CORS_ORIGINS: z
+    .string()
+    .optional()
+    .refine((v) => (v ?? '').split(',').map((o) => o.trim().replace(/\/+$/, '')).filter(Boolean).every(isOrigin), {
+      error: 'use comma-separated origins such as https://tools.example.com (scheme, host and port only)',
+    }),
   FRAMEWISE_ADMIN_USERNAME: z.string().min(1).default('admin'),
   FRAMEWISE_ADMIN_PASSWORD: z.string().optional(),
   FRAMEWISE_ADMIN_EMAIL: z.string().default(''),
@@ -336,4 +344,28 @@ function parseTrustProxy(value: string | undefined): boolean | number | string[]
   if (v === 'false' || v === '') return false;
   if (/^\d+$/.test(v)) return Number(v);
   return v.split(',').map((x) => x.trim()).filter(Boolean);
+}
+
+const PROXY_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** What is wrong with a FRAMEWISE_TRUST_PROXY value, or null: caught here, not as a crash in the HTTP layer. */
+function trustProxyProblem(value: string): string | null {
+  const v = value.trim();
+  if (v === 'true' || v === 'false' || v === '' || /^\d+$/.test(v)) return null;
+  for (const entry of v.split(',').map((x) => x.trim()).filter(Boolean)) {
+    if (PROXY_RANGES.has(entry)) continue;
+    const [address = '', bits, extra] = entry.split('/');
+    const family = net.isIP(address);
+    const max = family === 6 ? 128 : 32;
+    if (!family || extra !== undefined || (bits !== undefined && !(/^\d+$/.test(bits) && Number(bits) <= max))) return entry;
+  }
+  return null;
+}
+
+function isOrigin(value: string): boolean {
+  try {
+    return new URL(value).origin === value;
+  } catch {
+    return false;
+  }
 }

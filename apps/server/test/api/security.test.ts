@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/env.js';
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../helpers/app.js';
 
 let closed: TestServer;
@@ -96,5 +97,17 @@ describe('proxy headers', () => {
     const after = (await closed.admin.get('/api/audit-events?action=login&page_size=50')).body.results as Array<{ address: string }>;
     expect(after.length).toBe(trusted.length + 1);
     expect(after.some((e) => e.address === '198.51.100.7')).toBe(true);
+  });
+});
+
+describe('their settings', () => {
+  it('refuse at start-up what is not an origin or a proxy address, naming the setting', () => {
+    expect(() => loadConfig({ FRAMEWISE_CORS_ORIGINS: 'tools.example.com' })).toThrow(/FRAMEWISE_CORS_ORIGINS: use comma-separated origins/);
+    expect(() => loadConfig({ FRAMEWISE_CORS_ORIGINS: 'https://tools.example.com/app' })).toThrow(/FRAMEWISE_CORS_ORIGINS/);
+    expect(() => loadConfig({ FRAMEWISE_TRUST_PROXY: 'my-proxy' })).toThrow(/FRAMEWISE_TRUST_PROXY: use true, false, a hop count/);
+    expect(() => loadConfig({ FRAMEWISE_TRUST_PROXY: '10.0.0.0/40' })).toThrow(/FRAMEWISE_TRUST_PROXY/);
+    expect(loadConfig({ FRAMEWISE_TRUST_PROXY: '10.0.0.0/8, loopback, ::1' }).trustProxy).toEqual(['10.0.0.0/8', 'loopback', '::1']);
+    expect(loadConfig({ FRAMEWISE_TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({}).trustProxy).toEqual(['loopback', 'linklocal', 'uniquelocal']);
   });
 });
