@@ -29,8 +29,9 @@ import { AccountService } from './services/account.service.js';
 import { AuditService } from './services/audit.service.js';
 import { AuditRepository } from './repositories/audit.repository.js';
 import { LoginThrottleRepository } from './repositories/login-throttle.repository.js';
-import { LdapDirectory, LdapLogin } from './services/auth/ldap.js';
-import { OidcLogin, SSO_LOGIN_TTL_MS } from './services/auth/oidc.js';
+import type { LdapLogin } from './services/auth/ldap.js';
+import type { OidcLogin } from './services/auth/oidc.js';
+import { SSO_LOGIN_TTL_MS } from './services/auth/sso.js';
 import { SsoLoginStore } from './services/auth/sso-login-store.js';
 import { ExternalUsers } from './services/auth/sso-users.js';
 import { ServerService } from './services/server.service.js';
@@ -183,10 +184,17 @@ export async function createContext(config: Config, options: ContextOptions = {}
     const requestService = new RequestService(repos.requests);
     const taskAnnotations = new TaskAnnotationService(db, access, repos.labels, annotations);
     const externalUsers = new ExternalUsers(repos.users);
-    const ldap = config.ldap ? new LdapLogin(new LdapDirectory(config.ldap), externalUsers, config.ldap) : null;
-    const oidc = config.oidc
-      ? new OidcLogin(config.oidc, new SsoLoginStore(db, SSO_LOGIN_TTL_MS), externalUsers, repos.users, repos.tokens)
-      : null;
+    // Their client libraries are loaded only where configured (see services/auth/sso.ts).
+    let ldap: LdapLogin | null = null;
+    if (config.ldap) {
+      const { LdapDirectory, LdapLogin } = await import('./services/auth/ldap.js');
+      ldap = new LdapLogin(new LdapDirectory(config.ldap), externalUsers, config.ldap);
+    }
+    let oidc: OidcLogin | null = null;
+    if (config.oidc) {
+      const { OidcLogin } = await import('./services/auth/oidc.js');
+      oidc = new OidcLogin(config.oidc, new SsoLoginStore(db, SSO_LOGIN_TTL_MS), externalUsers, repos.users, repos.tokens);
+    }
     const audit = new AuditService(new AuditRepository(db), log);
     const authService = new AuthService(repos.users, repos.tokens, new LoginThrottle(new LoginThrottleRepository(db), config.loginThrottle), audit, ldap);
     const all: Services = {

@@ -9,7 +9,8 @@ import { CSRF_COOKIE, SESSION_COOKIE } from '../http/auth-hook.js';
 import type { App } from '../http/types.js';
 import type { AuditService } from '../services/audit.service.js';
 import type { LdapLogin } from '../services/auth/ldap.js';
-import { OIDC_CALLBACK_PATH, SSO_LOGIN_TTL_MS, type OidcLogin } from '../services/auth/oidc.js';
+import type { OidcLogin } from '../services/auth/oidc.js';
+import { OIDC_CALLBACK_PATH, SSO_LOGIN_TTL_MS } from '../services/auth/sso.js';
 import { newTokenKey } from '../services/auth/tokens.js';
 
 /** Binds a login to the browser that started it; lives as long as a pending login row. */

@@ -8,7 +8,6 @@
  * install on plain http must keep working. API responses carry the same headers; for JSON they
  * are inert.
  */
-import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import type { App } from './types.js';
 
@@ -46,6 +45,7 @@ export async function installSecurity(app: App, options: { corsOrigins: string[]
     crossOriginResourcePolicy: { policy: crossOrigin ? 'cross-origin' : 'same-origin' },
   });
   if (!crossOrigin) return;
+  const { default: cors } = await import('@fastify/cors');
   await app.register(cors, {
     origin: options.corsOrigins,
     credentials: true,

@@ -11,11 +11,9 @@ import type { TokenRepository } from '../../repositories/token.repository.js';
 import type { UserRepository } from '../../repositories/user.repository.js';
 import type { SsoLoginStore } from './sso-login-store.js';
 import type { ExternalUsers } from './sso-users.js';
+import { OIDC_CALLBACK_PATH } from './sso.js';
 import { newTokenKey, tokenHash } from './tokens.js';
 
-export const OIDC_CALLBACK_PATH = '/api/auth/oidc/callback';
-/** How long a user has at the provider's login page before the login must be started again. */
-export const SSO_LOGIN_TTL_MS = 10 * 60 * 1000;
 
 /**
  * Where to send the browser after login: only a path on this site. Anything with a scheme, a
