@@ -94,7 +94,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   app.addHook('onRequest', async (request) => {
     request.urls = urlBuilder(baseUrl(request, ctx.config.publicUrl));
   });
-  installAuth(app, ctx.services.auth);
+  installAuth(app, ctx.services.auth, ctx.services.orgContext);
 
   registerAuthRoutes(app, ctx.services.auth, ctx.services.accounts);
   registerAccessTokenRoutes(app, ctx.services.accessTokens);

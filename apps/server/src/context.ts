@@ -70,6 +70,9 @@ import { TusService } from './services/tus.service.js';
 import { BucketClients, CloudStorageRepository } from './repositories/cloud-storage.repository.js';
 import { openSecretBox } from './repositories/secret-box.js';
 import { CloudStorageService } from './services/cloud-storage.service.js';
+import { OrgScopeRepository } from './repositories/org-scope.repository.js';
+import { OrgContext } from './services/organizations/org-context.js';
+import { Assignable } from './services/assignable.js';
 
 export interface Repositories {
   users: UserRepository;
@@ -98,6 +101,8 @@ export interface Services {
   users: UserService;
   accounts: AccountService;
   accessTokens: AccessTokenService;
+  /** Resolves the organization a request names (X-Organization, org, org_id). */
+  orgContext: OrgContext;
   /** Records account events; other services (organizations, SSO) record through it too. */
   audit: AuditService;
   server: ServerService;
@@ -174,8 +179,10 @@ export async function createContext(config: Config, options: ContextOptions = {}
     const access = new AccessService(repos.projects, repos.labels);
     const labels = new LabelService(repos.labels, access);
     const videoFiles = new VideoFileRepository(repos.share, repos.blobs, path.join(config.dataDir, 'cache', 'videos'));
-    const tasks = new TaskService(db, repos.tasks, repos.users, labels, queue, videoFiles);
-    const jobs = new JobService(repos.jobs, repos.users);
+    const orgScopes = new OrgScopeRepository(db);
+    const people = new Assignable(repos.users, orgScopes);
+    const tasks = new TaskService(db, repos.tasks, people, labels, queue, videoFiles);
+    const jobs = new JobService(repos.jobs, people);
     const annotations = new AnnotationService(db, access, repos.labels, new ReferenceChecks(await ReferenceChecks.modeFor(db, database.driver)));
     const cloudStorages = new CloudStorageService(repos.cloudStorages, repos.buckets, repos.media, secrets, config.remote.allow);
     const video = new VideoRepository();
@@ -201,6 +208,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
       auth: authService,
       accounts: new AccountService(repos.users, new UserService(repos.users), repos.tokens, authService, audit, config.registration),
       accessTokens: new AccessTokenService(repos.tokens, authService, audit),
+      orgContext: new OrgContext(orgScopes),
       audit,
       ldap,
       oidc,
@@ -208,7 +216,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
       server: new ServerService(db, repos.blobs, repos.share),
       access,
       labels,
-      projects: new ProjectService(repos.projects, labels, access, repos.users, (taskIds) => tasks.freeStorage(taskIds)),
+      projects: new ProjectService(repos.projects, labels, access, people, (taskIds) => tasks.freeStorage(taskIds)),
       tasks,
       jobs,
       taskData: new TaskDataService(

@@ -31,7 +31,7 @@ const restoreQuery = z.object({
   location: z.enum(['local', 'cloud_storage']).optional(),
   cloud_storage_id: z.coerce.number().int().positive().optional(),
   use_default_location: queryBool.optional(),
-  // Organizations are not supported yet: restores go to the user, as everything else does.
+  // The organization a restore goes to is read with the request's (see org-context.ts).
   org: z.string().optional(),
   org_id: z.coerce.number().int().optional(),
 });

@@ -15,6 +15,7 @@ import * as m0007 from './migrations/0007_task_cloud_storage.js';
 import * as m0008 from './migrations/0008_task_videos.js';
 import * as m0009 from './migrations/0009_accounts.js';
 import * as m0010 from './migrations/0010_sso.js';
+import * as m0011 from './migrations/0011_organizations.js';
 
 const migrations: Record<string, Migration> = {
   '0001_core': m0001,
@@ -27,6 +28,7 @@ const migrations: Record<string, Migration> = {
   '0008_task_videos': m0008,
   '0009_accounts': m0009,
   '0010_sso': m0010,
+  '0011_organizations': m0011,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -364,6 +364,42 @@ export interface TaskVideosTable {
 
 export type TaskVideoRow = Selectable<TaskVideosTable>;
 
+export type OrgRole = 'owner' | 'maintainer' | 'supervisor' | 'worker';
+
+/** Migration 0011. The workers_* columns are the organization's settings for its workers. */
+export interface OrganizationsTable {
+  id: Generated<number>;
+  slug: string;
+  name: Generated<string>;
+  description: Generated<string>;
+  contact: Json<Record<string, string>>;
+  owner_id: number | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  workers_can_export: Generated<boolean>;
+  workers_see_task: Generated<boolean>;
+  workers_change_completed_jobs: Generated<boolean>;
+}
+
+export interface MembershipsTable {
+  id: Generated<number>;
+  user_id: number;
+  organization_id: number;
+  role: OrgRole;
+  /** False from invitation until acceptance. */
+  is_active: Generated<boolean>;
+  joined_at: NullableTimestamp;
+}
+
+export interface InvitationsTable {
+  key: string;
+  membership_id: number;
+  owner_id: number | null;
+  created_at: Generated<Date>;
+  sent_at: Generated<Date>;
+  accepted_at: NullableTimestamp;
+}
+
 export interface DB {
   users: UsersTable;
   auth_tokens: AuthTokensTable;
@@ -389,6 +425,9 @@ export interface DB {
   tus_uploads: TusUploadsTable;
   cloud_storages: CloudStoragesTable;
   sso_logins: SsoLoginsTable;
+  organizations: OrganizationsTable;
+  memberships: MembershipsTable;
+  invitations: InvitationsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -404,3 +443,6 @@ export type JobRow = Selectable<JobsTable>;
 export type RequestRow = Selectable<RequestsTable>;
 export type TusUploadRow = Selectable<TusUploadsTable>;
 export type CloudStorageRow = Selectable<CloudStoragesTable>;
+export type OrganizationRow = Selectable<OrganizationsTable>;
+export type MembershipRow = Selectable<MembershipsTable>;
+export type InvitationRow = Selectable<InvitationsTable>;

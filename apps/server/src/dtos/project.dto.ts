@@ -34,7 +34,7 @@ export const projectPatchSchema = z.object({
   bug_tracker: z.string().max(2000).optional(),
   source_storage: storageWriteSchema.optional(),
   target_storage: storageWriteSchema.optional(),
-  organization_id: z.number().int().nullable().optional().describe('Only null: organizations are not supported yet'),
+  organization_id: z.number().int().nullable().optional().describe('Only its current organization: moving a project between organizations is not supported'),
 });
 export type ProjectPatch = z.infer<typeof projectPatchSchema>;
 

@@ -8,6 +8,7 @@ import type { FastifyRequest } from 'fastify';
 import { AppError } from '../errors.js';
 import type { Auth } from '../services/auth/auth.js';
 import type { AuthService } from '../services/auth/auth.service.js';
+import { orgRefOf, type OrgContext } from '../services/organizations/org-context.js';
 import { retryAfterOf } from '../services/auth/rate-limit.js';
 import type { App } from './types.js';
 
@@ -60,7 +61,20 @@ async function resolve(request: FastifyRequest, auth: AuthService): Promise<Auth
   return null;
 }
 
-export function installAuth(app: App, auth: AuthService): void {
+/** The organization the request names, read from the raw URL: route schemas drop unknown query keys. */
+function orgQuery(url: string): Record<string, string> | undefined {
+  const q = url.indexOf('?');
+  if (q < 0 || !url.includes('org', q)) return undefined;
+  const params = new URLSearchParams(url.slice(q + 1));
+  const out: Record<string, string> = {};
+  for (const name of ['org', 'org_id']) {
+    const v = params.get(name);
+    if (v !== null) out[name] = v;
+  }
+  return out;
+}
+
+export function installAuth(app: App, auth: AuthService, orgs: OrgContext): void {
   app.decorateRequest('auth', null);
   app.addHook('preHandler', async (request, reply) => {
     const isPublic = request.routeOptions.config?.public === true;
@@ -74,6 +88,11 @@ export function installAuth(app: App, auth: AuthService): void {
       if (!isPublic) throw e;
     }
     if (!isPublic && !request.auth) throw new AppError('UNAUTHENTICATED', 'authentication credentials were not provided');
+    if (request.auth) {
+      const org = await orgs.resolve(request.auth, orgRefOf(request.headers['x-organization'], orgQuery(request.url)));
+      // The authenticated caller is cached across requests; the scope belongs to this one only.
+      if (org !== undefined) request.auth = { ...request.auth, org };
+    }
   });
 }
 

@@ -69,10 +69,10 @@ export class JobRepository {
   }
 
   /** Whether the job's task satisfies `predicate` (an access rule over tasks aliased 't'). */
-  async managedBy(id: number, predicate: Expression<SqlBool>): Promise<boolean> {
+  /** Whether job `id` passes an access predicate on `jobs as j`. */
+  async passes(id: number, predicate: Expression<SqlBool>): Promise<boolean> {
     const row = await this.db
       .selectFrom('jobs as j')
-      .innerJoin('tasks as t', 't.id', 'j.task_id')
       .select('j.id')
       .where('j.id', '=', id)
       .where(predicate)

@@ -38,7 +38,8 @@ import {
 import type { MediaRepository } from '../repositories/media.repository.js';
 import { SecretBoxError, type SecretBox } from '../repositories/secret-box.js';
 import { mimeOf } from '../repositories/share.repository.js';
-import { cloudStorageAccess } from './access.js';
+import { cloudStorageAccess, creationOrg, MANAGERS, orgScope } from './access.js';
+import { sql } from 'kysely';
 import { isAdmin, type Auth } from './auth/auth.js';
 
 /** The connection settings CVAT keeps in `specific_attributes`, parsed. */
@@ -86,7 +87,7 @@ export class CloudStorageService {
   ) {}
 
   list(auth: Auth, query: Record<string, unknown>): Promise<ListPage<CloudStorageDetails>> {
-    return this.storages.list(cloudStorageAccess(auth), query);
+    return this.storages.list(sql<boolean>`(${cloudStorageAccess(auth)} and ${orgScope(auth, 'cloud_storages.organization_id')})`, query);
   }
 
   async get(auth: Auth, id: number): Promise<CloudStorageDetails> {
@@ -96,6 +97,8 @@ export class CloudStorageService {
 
   async create(auth: Auth, input: CloudStorageCreate): Promise<CloudStorageDetails> {
     requireSupportedProvider(input.provider_type);
+    // Storage holds credentials: in an organization, its maintainers and owner add them.
+    const organizationId = creationOrg(auth, 'cloud storages', MANAGERS);
     const attrs = parseSpecificAttributes(input.specific_attributes ?? '');
     await this.checkEndpoint(auth, attrs);
     const type = requireUsableCredentials(input.credentials_type);
@@ -118,7 +121,7 @@ export class CloudStorageService {
         display_name: input.display_name,
         description: input.description ?? '',
         owner_id: auth.user.id,
-        organization_id: null,
+        organization_id: organizationId,
         credentials_type: type,
         specific_attributes: input.specific_attributes ?? '',
         manifests: JSON.stringify(manifests),
@@ -132,7 +135,7 @@ export class CloudStorageService {
   }
 
   async update(auth: Auth, id: number, input: CloudStoragePatch): Promise<CloudStorageDetails> {
-    const row = await this.require(auth, id);
+    const row = await this.require(auth, id, 'change');
     if (input.provider_type !== undefined) requireSupportedProvider(input.provider_type);
     requireSupportedProvider(row.provider_type);
     refuseForeignCredentials(input);
@@ -181,7 +184,7 @@ export class CloudStorageService {
   }
 
   async remove(auth: Auth, id: number): Promise<void> {
-    await this.require(auth, id);
+    await this.require(auth, id, 'change');
     if (!(await this.storages.delete(id))) throw AppError.notFound('cloud storage', id);
     this.buckets.forget(`${id}:`);
   }
@@ -296,9 +299,12 @@ export class CloudStorageService {
     return { bucket: this.bucketOf(row, attrs), prefix: attrs.prefix ?? '', originalDelivery: attrs.originalDelivery };
   }
 
-  private async require(auth: Auth, id: number): Promise<CloudStorageRow> {
+  private async require(auth: Auth, id: number, action: 'view' | 'change' = 'view'): Promise<CloudStorageRow> {
     const row = await this.storages.findScoped(id, cloudStorageAccess(auth));
     if (!row) throw AppError.notFound('cloud storage', id);
+    if (action === 'change' && !(await this.storages.findScoped(id, cloudStorageAccess(auth, 'change')))) {
+      throw AppError.forbidden(`you may use cloud storage ${id} but not change it`);
+    }
     return row;
   }
 

@@ -1,10 +1,10 @@
 import { AppError } from '../errors.js';
 import { listPage, type ListSpec } from '../http/list-query.js';
 import type { JobRepository, JobWithContext } from '../repositories/job.repository.js';
-import type { UserRepository } from '../repositories/user.repository.js';
 import type { JobPatch } from '../dtos/job.dto.js';
 import type { Auth } from './auth/auth.js';
-import { jobAccess, taskAccess } from './access.js';
+import { jobAccess, orgScope } from './access.js';
+import type { Assignable } from './assignable.js';
 import { JOB_STAGES, JOB_STATES } from '../dtos/job.dto.js';
 
 export const jobListSpec: ListSpec = {
@@ -27,7 +27,7 @@ export const jobListSpec: ListSpec = {
 export class JobService {
   constructor(
     private readonly jobs: JobRepository,
-    private readonly users: UserRepository,
+    private readonly people: Assignable,
   ) {}
 
   async require(auth: Auth, id: number): Promise<JobWithContext> {
@@ -37,27 +37,29 @@ export class JobService {
   }
 
   list(auth: Auth, query: Record<string, unknown>) {
-    return listPage(this.jobs.withContext().where(jobAccess(auth, 'view', 'j')), jobListSpec, query, { defaultSort: '-id' });
+    return listPage(this.jobs.withContext().where(jobAccess(auth, 'view', 'j')).where(orgScope(auth, 't.organization_id')), jobListSpec, query, { defaultSort: '-id' });
   }
 
   /**
-   * Assignee and stage are the task manager's to set; the job's assignee may move its state
-   * (start, finish) but not hand the job to someone else or promote it to review.
+   * Assignee and stage are the task manager's (and an organization supervisor's) to set; the job's
+   * assignee may move its state (start, finish) but not hand the job to someone else or promote
+   * it to review.
    */
   async update(auth: Auth, id: number, patch: JobPatch): Promise<void> {
     const job = await this.require(auth, id);
-    const manages = await this.jobs.managedBy(id, taskAccess(auth, 'change', 't'));
-    if (!manages) {
-      if (patch.assignee !== undefined && patch.assignee !== job.assignee_id) throw AppError.forbidden('only the task owner or assignee can change the job assignee');
-      if (patch.stage !== undefined && patch.stage !== job.stage) throw AppError.forbidden('only the task owner or assignee can change the job stage');
+    const reassigns = patch.assignee !== undefined && patch.assignee !== job.assignee_id;
+    const restages = patch.stage !== undefined && patch.stage !== job.stage;
+    if ((reassigns || restages) && !(await this.jobs.passes(id, jobAccess(auth, 'manage', 'j')))) {
+      throw AppError.forbidden(`only the task's manager or the organization's supervisors can change the job ${reassigns ? 'assignee' : 'stage'}`);
     }
-    if (patch.assignee !== undefined && patch.assignee !== null && !(await this.users.findById(patch.assignee))) {
-      throw AppError.invalid('assignee', `user ${patch.assignee} does not exist`);
+    if (patch.state !== undefined && patch.state !== job.state && !(await this.jobs.passes(id, jobAccess(auth, 'annotate', 'j')))) {
+      throw AppError.forbidden(`you may not change the state of job ${id}`);
     }
+    if (reassigns) await this.people.require('assignee', patch.assignee, job.organization_id);
     await this.jobs.update(id, {
       ...(patch.stage !== undefined ? { stage: patch.stage } : {}),
       ...(patch.state !== undefined ? { state: patch.state } : {}),
-      ...(patch.assignee !== undefined && patch.assignee !== job.assignee_id ? { assignee_id: patch.assignee, assignee_updated_at: new Date() } : {}),
+      ...(reassigns ? { assignee_id: patch.assignee, assignee_updated_at: new Date() } : {}),
     });
   }
 }

@@ -3,8 +3,9 @@ import type { ProjectCreate, ProjectPatch, StorageWrite } from '../dtos/project.
 import { AppError } from '../errors.js';
 import type { ListPage } from '../http/list-query.js';
 import type { ProjectDetails, ProjectRepository } from '../repositories/project.repository.js';
-import type { UserRepository } from '../repositories/user.repository.js';
-import { projectAccess, type AccessService } from './access.js';
+import { sql } from 'kysely';
+import { creationOrg, orgScope, projectAccess, type AccessService } from './access.js';
+import type { Assignable } from './assignable.js';
 import { isAdmin, type Auth } from './auth/auth.js';
 import type { LabelService } from './label.service.js';
 
@@ -16,12 +17,12 @@ export class ProjectService {
     private readonly projects: ProjectRepository,
     private readonly labels: LabelService,
     private readonly access: AccessService,
-    private readonly users: UserRepository,
+    private readonly people: Assignable,
     private readonly onTasksDeleted: TasksDeletedHook,
   ) {}
 
   list(auth: Auth, query: Record<string, unknown>): Promise<ListPage<ProjectDetails>> {
-    return this.projects.list(projectAccess(auth, 'view'), query);
+    return this.projects.list(sql<boolean>`(${projectAccess(auth, 'view')} and ${orgScope(auth, 'projects.organization_id')})`, query);
   }
 
   async get(auth: Auth, id: number): Promise<ProjectDetails> {
@@ -34,8 +35,9 @@ export class ProjectService {
     // administrator creates projects on behalf of others.
     const ownerId = input.owner_id ?? auth.user.id;
     if (ownerId !== auth.user.id && !isAdmin(auth)) throw AppError.forbidden('only an administrator can create a project for another user');
-    await this.requireUser('owner_id', ownerId);
-    await this.requireUser('assignee_id', input.assignee_id);
+    const organizationId = creationOrg(auth, 'projects');
+    await this.people.require('owner_id', ownerId, organizationId);
+    await this.people.require('assignee_id', input.assignee_id, organizationId);
     const source = storage('source_storage', input.source_storage, null);
     const target = storage('target_storage', input.target_storage, null);
 
@@ -43,6 +45,7 @@ export class ProjectService {
       const project = await this.projects.on(trx).insert({
         name: input.name,
         owner_id: ownerId,
+        organization_id: organizationId,
         assignee_id: input.assignee_id ?? null,
         assignee_updated_at: input.assignee_id != null ? new Date() : null,
         bug_tracker: input.bug_tracker ?? '',
@@ -57,17 +60,19 @@ export class ProjectService {
 
   async update(auth: Auth, id: number, input: ProjectPatch): Promise<ProjectDetails> {
     const project = await this.access.requireProject(auth, id, 'change');
-    if (input.organization_id != null) throw AppError.invalid('organization_id', 'organizations are not supported yet');
+    if (input.organization_id !== undefined && input.organization_id !== project.organization_id) {
+      throw AppError.invalid('organization_id', 'moving a project to another organization is not supported; export and import it');
+    }
     const values: Parameters<ProjectRepository['update']>[1] = {};
     if (input.name !== undefined) values.name = input.name;
     if (input.bug_tracker !== undefined) values.bug_tracker = input.bug_tracker;
     if (input.owner_id !== undefined && input.owner_id !== project.owner_id) {
       if (!isAdmin(auth) && project.owner_id !== auth.user.id) throw AppError.forbidden('only the owner can hand the project over');
-      await this.requireUser('owner_id', input.owner_id);
+      await this.people.require('owner_id', input.owner_id, project.organization_id);
       values.owner_id = input.owner_id;
     }
     if (input.assignee_id !== undefined && input.assignee_id !== project.assignee_id) {
-      await this.requireUser('assignee_id', input.assignee_id);
+      await this.people.require('assignee_id', input.assignee_id, project.organization_id);
       values.assignee_id = input.assignee_id;
       values.assignee_updated_at = new Date();
     }
@@ -92,11 +97,6 @@ export class ProjectService {
     const found = await this.projects.findDetails(id);
     if (!found) throw AppError.notFound('project', id);
     return found;
-  }
-
-  private async requireUser(field: string, id: number | null | undefined): Promise<void> {
-    if (id == null) return;
-    if (!(await this.users.findById(id))) throw AppError.invalid(field, `user ${id} does not exist`);
   }
 }
 

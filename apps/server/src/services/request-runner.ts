@@ -12,6 +12,7 @@ import type { Db } from '../db/database.js';
 import type { JobQueue } from '../jobs/queue.js';
 import type { JobName, JobPayloads } from '../jobs/names.js';
 import type { NewRequest, RequestRepository } from '../repositories/request.repository.js';
+import type { OrgScopeRepository } from '../repositories/org-scope.repository.js';
 import type { UserRepository } from '../repositories/user.repository.js';
 import type { Auth } from './auth/auth.js';
 import { CancelledError, ProgressReporter } from './progress.js';
@@ -91,10 +92,28 @@ export async function enqueueRequest(db: Db, requests: RequestRepository, queue:
  * Background work acts as the user who asked for it, checked again when it runs: an account
  * disabled or deleted meanwhile fails the request (`what` names the work in that message).
  */
-export async function requesterAuth(users: UserRepository, ownerId: number, what: string): Promise<Auth> {
+/**
+ * The caller of a background request, as of now: a user deactivated or removed from the
+ * organization the request was made in since then no longer acts there.
+ */
+export async function requesterAuth(
+  users: UserRepository,
+  ownerId: number,
+  what: string,
+  org?: { orgs: OrgScopeRepository; id: number | null | undefined },
+): Promise<Auth> {
   const owner = await users.findById(ownerId);
   if (!owner?.is_active) throw new ExpectedFailure(`the user who started this ${what} no longer exists`);
-  return { user: { id: owner.id, username: owner.username, isSuperuser: owner.is_superuser, isStaff: owner.is_staff }, tokenId: null, via: 'token' };
+  const auth: Auth = { user: { id: owner.id, username: owner.username, isSuperuser: owner.is_superuser, isStaff: owner.is_staff }, tokenId: null, via: 'token' };
+  if (org && org.id !== undefined) {
+    if (org.id === null) return { ...auth, org: null };
+    const found = await org.orgs.find(owner.id, { id: org.id });
+    if (!found || (found.role === null && !owner.is_superuser)) {
+      throw new ExpectedFailure(`the user who started this ${what} is no longer a member of its organization`);
+    }
+    return { ...auth, org: found };
+  }
+  return auth;
 }
 
 /** Problems for a request's message: the first ten, and how many more there are. */

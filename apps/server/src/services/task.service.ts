@@ -5,12 +5,12 @@ import { listPage, type ListSpec } from '../http/list-query.js';
 import type { VideoFileRepository } from '../repositories/video-file.repository.js';
 import type { JobQueue } from '../jobs/queue.js';
 import { MEDIA_TASK_COLUMNS, taskWithContext, type MediaTask, type TaskRepository, type TaskWithContext } from '../repositories/task.repository.js';
-import type { UserRepository } from '../repositories/user.repository.js';
 import type { LabelService } from './label.service.js';
 import type { LabelWrite } from '../dtos/label.dto.js';
 import type { TaskPatch, TaskWrite } from '../dtos/task.dto.js';
 import type { Auth } from './auth/auth.js';
-import { jobAccess, taskAccess, type Action } from './access.js';
+import { creationOrg, jobAccess, orgScope, projectAccess, projectTaskCreation, taskAccess, type Action } from './access.js';
+import type { Assignable } from './assignable.js';
 import { taskBlobPrefixes } from './task-storage.js';
 
 export const taskListSpec: ListSpec = {
@@ -34,7 +34,7 @@ export class TaskService {
   constructor(
     private readonly db: Db,
     private readonly tasks: TaskRepository,
-    private readonly users: UserRepository,
+    private readonly people: Assignable,
     private readonly labels: LabelService,
     private readonly queue: JobQueue,
     private readonly videoFiles: VideoFileRepository,
@@ -101,32 +101,35 @@ export class TaskService {
   }
 
   async list(auth: Auth, query: Record<string, unknown>) {
-    const base = taskWithContext(this.db).where(taskAccess(auth, 'view', 't'));
+    const base = taskWithContext(this.db).where(taskAccess(auth, 'view', 't')).where(orgScope(auth, 't.organization_id'));
     return listPage(base, taskListSpec, query, { defaultSort: '-id' });
-  }
-
-  private async checkUser(field: string, id: number | null | undefined): Promise<void> {
-    if (id === null || id === undefined) return;
-    if (!(await this.users.findById(id))) throw AppError.invalid(field, `user ${id} does not exist`);
   }
 
   async create(auth: Auth, input: TaskWrite): Promise<number> {
     const labels: LabelWrite[] = input.labels ?? [];
+    let organizationId: number | null;
     if (input.project_id != null) {
       // A task in a project uses the project's schema; two schemas would drift apart.
       if (labels.length) throw AppError.invalid('labels', 'a task in a project takes its labels from the project; send no labels');
       const project = await this.db
-        .selectFrom('projects as p')
-        .select(['p.id', 'p.owner_id', 'p.assignee_id'])
-        .where('p.id', '=', input.project_id)
+        .selectFrom('projects')
+        .select(['projects.id', 'projects.organization_id', sql<boolean>`${projectTaskCreation(auth)}`.as('allowed')])
+        .where('projects.id', '=', input.project_id)
+        .where(projectAccess(auth, 'view'))
         .executeTakeFirst();
-      const canUse = project && (auth.user.isSuperuser || project.owner_id === auth.user.id || project.assignee_id === auth.user.id);
-      if (!canUse) throw AppError.invalid('project_id', `project ${input.project_id} not found`);
+      if (!project) throw AppError.invalid('project_id', `project ${input.project_id} not found`);
+      if (!project.allowed) throw AppError.forbidden(`you may not add tasks to project ${input.project_id}`);
+      // The task lives where its project does; a request naming another organization is a mistake.
+      if (auth.org !== undefined && (auth.org?.id ?? null) !== project.organization_id) {
+        throw AppError.invalid('project_id', `project ${input.project_id} is not in the organization this request names`);
+      }
+      organizationId = project.organization_id;
     } else {
+      organizationId = creationOrg(auth, 'tasks');
       this.labels.validate(labels, 'labels');
     }
-    await this.checkUser('assignee_id', input.assignee_id);
-    await this.checkUser('owner_id', input.owner_id);
+    await this.people.require('assignee_id', input.assignee_id, organizationId);
+    await this.people.require('owner_id', input.owner_id, organizationId);
     const ownerId = input.owner_id && auth.user.isSuperuser ? input.owner_id : auth.user.id;
 
     return this.db.transaction().execute(async (trx) => {
@@ -141,7 +144,7 @@ export class TaskService {
           subset: input.subset ?? '',
           segment_size: input.segment_size ?? 0,
           overlap: input.overlap ?? null,
-          organization_id: null,
+          organization_id: organizationId,
           source_storage: input.source_storage ? JSON.stringify({ location: input.source_storage.location, cloud_storage_id: input.source_storage.cloud_storage_id ?? null }) : null,
           target_storage: input.target_storage ? JSON.stringify({ location: input.target_storage.location, cloud_storage_id: input.target_storage.cloud_storage_id ?? null }) : null,
           media_type: null,
@@ -165,8 +168,8 @@ export class TaskService {
     }
     // Handing a task to someone else is the owner's call, like deleting it.
     if (patch.owner_id !== undefined && patch.owner_id !== task.owner_id) await this.require(auth, id, 'delete');
-    await this.checkUser('assignee_id', patch.assignee_id);
-    await this.checkUser('owner_id', patch.owner_id);
+    await this.people.require('assignee_id', patch.assignee_id, task.organization_id);
+    await this.people.require('owner_id', patch.owner_id, task.organization_id);
     if (task.data_state !== 'none' && (patch.segment_size !== undefined || patch.overlap !== undefined)) {
       if (patch.segment_size !== task.segment_size || (patch.overlap ?? task.overlap) !== task.overlap) {
         throw AppError.invalid(patch.segment_size !== undefined ? 'segment_size' : 'overlap', 'cannot change once the task has data');

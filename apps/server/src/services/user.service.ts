@@ -1,7 +1,8 @@
 import { AppError } from '../errors.js';
 import type { UserRow } from '../db/schema.js';
 import type { UserRepository } from '../repositories/user.repository.js';
-import type { Auth } from './auth/auth.js';
+import { sql, type Expression, type SqlBool } from 'kysely';
+import { isAdmin, type Auth } from './auth/auth.js';
 import { listPage, type ListSpec } from '../http/list-query.js';
 import { hashPassword, passwordProblem } from './auth/password.js';
 
@@ -85,13 +86,28 @@ export class UserService {
     return user;
   }
 
-  /** Everyone signed in can find people to assign work to, as in CVAT; emails stay private. */
-  list(_auth: Auth, query: Record<string, unknown>) {
-    return listPage(this.users.query().selectAll(), userListSpec, query, { defaultSort: 'id' });
+  /**
+   * Whom a caller can find to assign work to: in an organization, its members (invited ones too,
+   * so a manager sees who is pending); otherwise themself and the people of their organizations.
+   * A contractor never lists the whole server; an administrator does. Emails stay private.
+   */
+  private visible(auth: Auth): Expression<SqlBool> {
+    if (isAdmin(auth)) return sql<SqlBool>`true`;
+    const uid = auth.user.id;
+    if (auth.org) {
+      return sql<SqlBool>`exists (select 1 from memberships vu_m where vu_m.user_id = users.id and vu_m.organization_id = ${auth.org.id})`;
+    }
+    return sql<SqlBool>`(users.id = ${uid} or exists (select 1 from memberships vu_m join memberships vu_mine
+      on vu_mine.organization_id = vu_m.organization_id and vu_mine.user_id = ${uid} and vu_mine.is_active
+      where vu_m.user_id = users.id))`;
   }
 
-  async get(_auth: Auth, id: number): Promise<UserRow> {
-    const user = await this.users.findById(id);
+  list(auth: Auth, query: Record<string, unknown>) {
+    return listPage(this.users.query().selectAll().where(this.visible(auth)), userListSpec, query, { defaultSort: 'id' });
+  }
+
+  async get(auth: Auth, id: number): Promise<UserRow> {
+    const user = await this.users.query().selectAll().where('users.id', '=', id).where(this.visible(auth)).executeTakeFirst();
     if (!user) throw AppError.notFound('user', id);
     return user;
   }

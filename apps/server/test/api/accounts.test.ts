@@ -94,7 +94,8 @@ describe('users managed by administrators', () => {
     expect((await carl.get('/api/users/self')).body.is_superuser).toBe(false);
 
     const other = await s.user('dave');
-    expect((await carl.patch(`/api/users/${other.id}`, { first_name: 'Hacked' })).status).toBe(403);
+    // Someone outside all of carl's organizations is not even visible to him.
+    expect((await carl.patch(`/api/users/${other.id}`, { first_name: 'Hacked' })).status).toBe(404);
     expect((await s.admin.get(`/api/users/${other.id}`)).body.first_name).toBe('');
 
     const staff = await s.admin.patch(`/api/users/${carl.id}`, { is_staff: true });

@@ -119,9 +119,17 @@ describe('server', () => {
 });
 
 describe('users', () => {
-  it('lists users for assignment, searchable, hiding other people\'s emails from non-admins', async () => {
+  it('lists the people of one\'s organizations for assignment, searchable, hiding other people\'s emails from non-admins', async () => {
     const dora = await s.user('dora');
-    await s.ctx.services.users.create({ username: 'dorian', password: 'long-enough-pw', email: 'dorian@example.com' });
+    const dorian = await s.ctx.services.users.create({ username: 'dorian', password: 'long-enough-pw', email: 'dorian@example.com' });
+    await s.ctx.services.users.create({ username: 'doris', password: 'long-enough-pw' });
+    const db = s.ctx.database.db;
+    const org = await db.insertInto('organizations').values({ slug: 'dorg', owner_id: dora.id }).returning('id').executeTakeFirstOrThrow();
+    await db.insertInto('memberships').values([
+      { organization_id: org.id, user_id: dora.id, role: 'owner', is_active: true },
+      { organization_id: org.id, user_id: dorian.id, role: 'worker', is_active: true },
+    ]).execute();
+    // doris shares no organization with dora: a contractor cannot list the whole server.
     const found = await dora.get('/api/users?search=dori&sort=username');
     expect(found.status).toBe(200);
     expect(found.body.results.map((u: any) => u.username)).toEqual(['dorian']);

@@ -96,18 +96,18 @@ export class AnnotationService {
 
   /** PUT: the job's annotations become exactly `input`. */
   async replace(auth: Auth, jobId: number, input: unknown, base: number | undefined): Promise<SaveResult> {
-    await this.access.requireJob(auth, jobId, 'change');
+    await this.access.requireJob(auth, jobId, 'annotate');
     const data = checkAnnotations(input, await this.jobContext(jobId), 'create');
     return this.db.transaction().execute(async (trx) => ({ version: await this.apply(trx, auth, jobId, 'put', data, base), data }));
   }
 
   async clear(auth: Auth, jobId: number, base: number | undefined): Promise<number> {
-    await this.access.requireJob(auth, jobId, 'change');
+    await this.access.requireJob(auth, jobId, 'annotate');
     return this.db.transaction().execute((trx) => this.apply(trx, auth, jobId, 'clear', EMPTY(), base));
   }
 
   async patch(auth: Auth, jobId: number, action: PatchAction, input: unknown, base: number | undefined): Promise<SaveResult> {
-    await this.access.requireJob(auth, jobId, 'change');
+    await this.access.requireJob(auth, jobId, 'annotate');
     const data =
       action === 'delete' ? checkDeletion(input) : checkAnnotations(input, await this.jobContext(jobId), action === 'create' ? 'create' : 'update');
     return this.db.transaction().execute(async (trx) => ({ version: await this.apply(trx, auth, jobId, action, data, base), data }));
@@ -194,7 +194,7 @@ export class AnnotationService {
 
   /** Saves an import into one job, batch by batch, as one save ('put' replaces what the job had). */
   async saveBatches(auth: Auth, jobId: number, action: 'put' | 'create', batches: AsyncIterable<unknown> | Iterable<unknown>): Promise<number> {
-    await this.access.requireJob(auth, jobId, 'change');
+    await this.access.requireJob(auth, jobId, 'annotate');
     const context = await this.jobContext(jobId);
     return this.db.transaction().execute(async (trx) => {
       const save = await this.beginBatches(trx, auth, jobId, action);

@@ -15,7 +15,7 @@ import { AppError } from '../../errors.js';
 import type { JobQueue } from '../../jobs/queue.js';
 import type { RequestRepository } from '../../repositories/request.repository.js';
 import type { BlobStore } from '../../repositories/storage/blob-store.js';
-import type { AccessService } from '../access.js';
+import { creationOrg, type AccessService } from '../access.js';
 import type { Auth } from '../auth/auth.js';
 import { enqueueRequest } from '../request-runner.js';
 import type { CloudStorageService } from '../cloud-storage.service.js';
@@ -55,6 +55,8 @@ export interface BackupRestoreParams {
   source: StagedFile;
   /** What a run has created so far, so a failed or interrupted run can remove it. */
   created?: { projectId?: number; taskIds: number[] };
+  /** Where the restore goes: the organization the request named (null: personal workspace). */
+  organizationId?: number | null;
 }
 
 export const BACKUP_TUS_TARGETS: Record<BackupKind, string> = { task: 'task-backup', project: 'project-backup' };
@@ -154,8 +156,10 @@ export class BackupService {
   }
 
   private async startRestore(auth: Auth, kind: BackupKind, filename: string, source: StagedFile): Promise<string> {
+    // Refused now rather than after the upload has been read: the caller may not create here.
+    const organizationId = creationOrg(auth, kind === 'project' ? 'projects' : 'tasks');
     const requestId = restoreRequestId(kind);
-    const params: BackupRestoreParams = { kind, filename, source };
+    const params: BackupRestoreParams = { kind, filename, source, organizationId };
     return enqueueRequest(this.db, this.requests, this.queue, 'backup.restore', {
       id: requestId,
       operationType: IMPORT_BACKUP_OPERATION,

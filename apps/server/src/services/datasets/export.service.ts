@@ -90,16 +90,16 @@ export class DatasetExportService {
 
   private async scope(auth: Auth, target: ExportTarget, id: number) {
     if (target === 'task') {
-      const task = await this.access.requireTask(auth, id, 'view');
+      const task = await this.access.requireTask(auth, id, 'export');
       const row = await this.db.selectFrom('tasks').select('data_state').where('id', '=', id).executeTakeFirst();
       if (row?.data_state !== 'ready') throw new AppError('CONFLICT', `task ${id} has no data yet, so nothing to export`);
       return { projectId: task.project_id, taskId: id, jobId: null };
     }
     if (target === 'job') {
-      const job = await this.access.requireJob(auth, id, 'view');
+      const job = await this.access.requireJob(auth, id, 'export');
       return { projectId: job.project_id, taskId: job.task_id, jobId: id };
     }
-    await this.access.requireProject(auth, id, 'view');
+    await this.access.requireProject(auth, id, 'export');
     return { projectId: id, taskId: null, jobId: null };
   }
 

@@ -67,7 +67,7 @@ export class DatasetImportService {
 
   /** Throws unless `auth` may import annotations into the target now. */
   async requireImportable(auth: Auth, target: ImportTarget, id: number): Promise<void> {
-    const taskId = target === 'task' ? (await this.access.requireTask(auth, id, 'change')).id : (await this.access.requireJob(auth, id, 'change')).task_id;
+    const taskId = target === 'task' ? (await this.access.requireTask(auth, id, 'change')).id : (await this.access.requireJob(auth, id, 'annotate')).task_id;
     const row = await this.db.selectFrom('tasks').select('data_state').where('id', '=', taskId).executeTakeFirst();
     if (row?.data_state !== 'ready') throw new AppError('CONFLICT', `task ${taskId} has no data yet, so no frames to annotate`);
   }
