@@ -30,12 +30,26 @@ import { registerTaskRoutes } from './controllers/task.controller.js';
 import { registerTusRoutes } from './controllers/tus.controller.js';
 import { registerCloudStorageRoutes } from './controllers/cloud-storage.controller.js';
 import { registerBackupRoutes } from './controllers/backup.controller.js';
+import { registerOrganizationRoutes } from './controllers/organization.controller.js';
 import { installAuth } from './http/auth-hook.js';
 import { installErrorHandler } from './http/error-handler.js';
 import { installSecurity } from './http/security.js';
 import type { App } from './http/types.js';
 import { baseUrl, urlBuilder } from './http/urls.js';
 import { FRAMEWISE_VERSION } from './services/server.service.js';
+
+export interface RouteEntry {
+  method: string;
+  url: string;
+  public: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The routes registered, in order (HEAD twins of GET included). */
+    routeList: readonly RouteEntry[];
+  }
+}
 
 /** Fastify takes a hop count at run time but not in its types: the same rule as a function. */
 function trustProxyOption(trust: AppContext['config']['trustProxy']) {
@@ -53,6 +67,13 @@ export async function buildApp(ctx: AppContext): Promise<App> {
     bodyLimit: 16 * 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 500 },
   }).withTypeProvider<ZodTypeProvider>();
+
+  // Every route, as registered: the authorization matrix test checks each has a rule.
+  const routes: RouteEntry[] = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url, public: route.config?.public === true });
+  });
+  app.decorate('routeList', routes);
 
   app.setValidatorCompiler(validatorCompiler);
   // Response schemas document the API; serializing through them would cost time on every list.
@@ -115,6 +136,11 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   registerDatasetRoutes(app, ctx.services.datasetExports, ctx.services.datasetImports, ctx.services.tus);
   registerProjectDatasetImportRoutes(app, ctx.services.projectImports, ctx.services.tus);
   registerBackupRoutes(app, ctx.services.backups, ctx.services.tus);
+  registerOrganizationRoutes(app, {
+    organizations: ctx.services.organizations,
+    memberships: ctx.services.memberships,
+    invitations: ctx.services.invitations,
+  });
 
   app.get(
     '/api/schema',

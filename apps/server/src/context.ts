@@ -72,6 +72,10 @@ import { openSecretBox } from './repositories/secret-box.js';
 import { CloudStorageService } from './services/cloud-storage.service.js';
 import { OrgScopeRepository } from './repositories/org-scope.repository.js';
 import { OrgContext } from './services/organizations/org-context.js';
+import { OrganizationRepository } from './repositories/organization.repository.js';
+import { OrganizationService } from './services/organizations/organization.service.js';
+import { MembershipService } from './services/organizations/membership.service.js';
+import { InvitationService } from './services/organizations/invitation.service.js';
 import { Assignable } from './services/assignable.js';
 
 export interface Repositories {
@@ -103,6 +107,9 @@ export interface Services {
   accessTokens: AccessTokenService;
   /** Resolves the organization a request names (X-Organization, org, org_id). */
   orgContext: OrgContext;
+  organizations: OrganizationService;
+  memberships: MembershipService;
+  invitations: InvitationService;
   /** Records account events; other services (organizations, SSO) record through it too. */
   audit: AuditService;
   server: ServerService;
@@ -203,12 +210,19 @@ export async function createContext(config: Config, options: ContextOptions = {}
       oidc = new OidcLogin(config.oidc, new SsoLoginStore(db, SSO_LOGIN_TTL_MS), externalUsers, repos.users, repos.tokens);
     }
     const audit = new AuditService(new AuditRepository(db), log);
+    const orgContext = new OrgContext(orgScopes);
+    const orgRepo = new OrganizationRepository(db);
+    const userService = new UserService(repos.users);
+    const invitations = new InvitationService(orgRepo, repos.users, userService, orgContext, audit, config.invitationTtlDays);
     const authService = new AuthService(repos.users, repos.tokens, new LoginThrottle(new LoginThrottleRepository(db), config.loginThrottle), audit, ldap);
     const all: Services = {
       auth: authService,
-      accounts: new AccountService(repos.users, new UserService(repos.users), repos.tokens, authService, audit, config.registration),
+      accounts: new AccountService(repos.users, userService, repos.tokens, authService, audit, config.registration, invitations),
       accessTokens: new AccessTokenService(repos.tokens, authService, audit),
-      orgContext: new OrgContext(orgScopes),
+      orgContext,
+      organizations: new OrganizationService(orgRepo, orgContext, audit),
+      memberships: new MembershipService(orgRepo, orgContext, audit),
+      invitations,
       audit,
       ldap,
       oidc,

@@ -74,6 +74,7 @@ const envSchema = z.object({
   FRAMEWISE_OIDC_ADMIN_GROUPS: z.string().default(''),
   FRAMEWISE_OIDC_DISPLAY_NAME: z.string().min(1).default('Single sign-on'),
   FRAMEWISE_REGISTRATION: z.enum(['closed', 'open']).default('closed'),
+  FRAMEWISE_INVITATION_TTL_DAYS: z.coerce.number().positive().max(3650).default(7),
   FRAMEWISE_LOGIN_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(10),
   FRAMEWISE_LOGIN_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).default(50),
   FRAMEWISE_LOGIN_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
@@ -133,6 +134,8 @@ export interface Config {
   remote: { allow: string[]; maxBytes: number; timeoutMs: number };
   /** Whether anyone may create an account with POST /api/auth/register (default: only admins create users). */
   registration: 'closed' | 'open';
+  /** Days an organization invitation stays valid after it was (re)sent. */
+  invitationTtlDays: number;
   /** Failed logins allowed per account and per client address within one window before 429. */
   loginThrottle: { perAccount: number; perAddress: number; windowSeconds: number };
   /** Directory login; null when FRAMEWISE_LDAP_URL is unset. */
@@ -256,6 +259,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       timeoutMs: Math.round(e.FRAMEWISE_REMOTE_TIMEOUT_SECONDS * 1000),
     },
     registration: e.FRAMEWISE_REGISTRATION,
+    invitationTtlDays: e.FRAMEWISE_INVITATION_TTL_DAYS,
     loginThrottle: {
       perAccount: e.FRAMEWISE_LOGIN_FAILURES_PER_ACCOUNT,
       perAddress: e.FRAMEWISE_LOGIN_FAILURES_PER_ADDRESS,

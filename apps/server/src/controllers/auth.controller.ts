@@ -66,11 +66,15 @@ export function registerAuthRoutes(app: App, auth: AuthService, accounts: Accoun
     '/api/auth/register',
     {
       config: { public: true },
-      // Closed servers answer 403 whatever the body, rather than a 400 that invites a retry.
-      preValidation: async () => accounts.checkRegistrationOpen(),
+      // Closed servers answer 403 whatever the body, rather than a 400 that invites a retry; only
+      // someone holding an invitation (the body names its key) gets further.
+      preValidation: async (request) => {
+        const invitation = (request.body as { invitation?: unknown } | null | undefined)?.invitation;
+        if (invitation === undefined || invitation === null) accounts.checkRegistrationOpen();
+      },
       schema: {
         tags: ['auth'],
-        summary: 'Create an account (only where FRAMEWISE_REGISTRATION=open; otherwise 403 REGISTRATION_CLOSED)',
+        summary: 'Create an account (only where FRAMEWISE_REGISTRATION=open, or with an organization invitation; otherwise 403 REGISTRATION_CLOSED)',
         body: registerBody,
         response: { 201: registerResponse },
       },

@@ -68,6 +68,7 @@ export function registerBackupRoutes(app: App, backups: BackupService, tus: TusS
       },
       async (request, reply) => {
         const auth = authOf(request);
+        backups.requireRestorable(auth, kind);
         const start = flag(request, 'upload-start');
         const finish = flag(request, 'upload-finish');
         if (isTusCreation(request) && !start && !finish) return replyTusCreate(request, reply, tus, BACKUP_TUS_TARGETS[kind], null);

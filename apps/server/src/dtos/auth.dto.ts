@@ -12,6 +12,12 @@ export const registerBody = z.object({
   password2: z.string().min(8).max(256),
   first_name: z.string().max(150).optional(),
   last_name: z.string().max(150).optional(),
+  invitation: z
+    .string()
+    .min(1)
+    .max(128)
+    .optional()
+    .describe('Key of an organization invitation sent to `email`: registers even where registration is closed, and joins the organization'),
 });
 
 /** CVAT's RegisterSerializerEx: no key, the new user logs in as everyone else does. */

@@ -24,6 +24,13 @@ export interface Registration {
   password2: string;
   first_name?: string | undefined;
   last_name?: string | undefined;
+  /** An organization invitation's key: registers the placeholder it was sent to (see invitation.service.ts). */
+  invitation?: string | undefined;
+}
+
+/** Registration through an invitation, which works even where open registration is closed. */
+export interface InvitedRegistration {
+  register(input: Registration & { invitation: string }, address: string): Promise<UserRow>;
 }
 
 export interface UserCreation {
@@ -63,6 +70,7 @@ export class AccountService {
     private readonly auth: AuthService,
     private readonly audit: AuditService,
     private readonly registration: 'open' | 'closed',
+    private readonly invitations: InvitedRegistration | null = null,
   ) {}
 
   /** Refuses before the body is even read, so a closed server says only "closed". */
@@ -73,6 +81,12 @@ export class AccountService {
   }
 
   async register(input: Registration, address: string): Promise<UserRow> {
+    if (input.invitation !== undefined) {
+      if (!this.invitations) throw AppError.invalid('invitation', 'this server does not take invitations');
+      const user = await this.invitations.register({ ...input, invitation: input.invitation }, address);
+      await this.audit.record({ action: 'user.registered', actor: null, user, address, details: { invitation: true } });
+      return user;
+    }
     this.checkRegistrationOpen();
     if (input.password1 !== input.password2) throw AppError.invalid('password2', "the two password fields didn't match");
     const user = await this.userService.create(

@@ -40,10 +40,17 @@ export class ApiClient {
   constructor(
     readonly baseUrl: string,
     readonly token?: string,
+    /** Sent with every request, e.g. X-Organization. */
+    readonly defaultHeaders: Record<string, string> = {},
   ) {}
 
+  /** The same caller working in an organization (its slug; '' for the personal workspace). */
+  inOrg(slug: string): ApiClient {
+    return new ApiClient(this.baseUrl, this.token, { ...this.defaultHeaders, 'x-organization': slug });
+  }
+
   async request<T = any>(method: string, pathname: string, init: { json?: unknown; body?: RequestInit["body"]; headers?: Record<string, string> } = {}): Promise<ApiResponse<T>> {
-    const headers: Record<string, string> = { ...(init.headers ?? {}) };
+    const headers: Record<string, string> = { ...this.defaultHeaders, ...(init.headers ?? {}) };
     if (this.token) headers.authorization = `Token ${this.token}`;
     let body = init.body;
     if (init.json !== undefined) {

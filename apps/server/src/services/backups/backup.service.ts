@@ -155,9 +155,16 @@ export class BackupService {
     return this.startRestore(auth, kind, filename, { kind: 'blob', key });
   }
 
+  /**
+   * Where a restore by `auth` goes, or 403 if they may not create there. Checked before an upload
+   * is read, and again when the restore is queued.
+   */
+  requireRestorable(auth: Auth, kind: BackupKind): number | null {
+    return creationOrg(auth, kind === 'project' ? 'projects' : 'tasks');
+  }
+
   private async startRestore(auth: Auth, kind: BackupKind, filename: string, source: StagedFile): Promise<string> {
-    // Refused now rather than after the upload has been read: the caller may not create here.
-    const organizationId = creationOrg(auth, kind === 'project' ? 'projects' : 'tasks');
+    const organizationId = this.requireRestorable(auth, kind);
     const requestId = restoreRequestId(kind);
     const params: BackupRestoreParams = { kind, filename, source, organizationId };
     return enqueueRequest(this.db, this.requests, this.queue, 'backup.restore', {
@@ -169,11 +176,13 @@ export class BackupService {
     });
   }
 
-  /** TUS uploads of backups: any signed-in user may restore one, as anyone may create a task. */
+  /** TUS uploads of backups: whoever may create a task or project where the request works. */
   tusTarget(kind: BackupKind): TusTarget {
     return {
       name: BACKUP_TUS_TARGETS[kind],
-      authorize: async () => undefined,
+      authorize: async (auth) => {
+        this.requireRestorable(auth, kind);
+      },
       acceptFile: async (_targetId, filename) => safeFileName(path.basename(filename), `${kind}_backup.zip`),
       partsPrefix: (_targetId, uploadId) => `imports/backups/tus/${uploadId}/`,
       fileKey: (_targetId, filename, uploadId) => `imports/backups/${kind}s/${uploadId}/${filename}`,
