@@ -63,6 +63,11 @@ function home(org: Expression<unknown>, uid: number): RawBuilder<SqlBool> {
   return any(sql<SqlBool>`${org} is null`, member(org, uid));
 }
 
+/** Members of the object's organization with one of `roles`, or those `staff` names where the caller belongs. */
+function roleOr(org: Expression<unknown>, uid: number, roles: readonly OrgRole[], staff: Expression<SqlBool>): RawBuilder<SqlBool> {
+  return any(member(org, uid, roles), all(home(org, uid), staff));
+}
+
 /** A worker setting of the organization in `org` is on (always, in the personal workspace). */
 function allows(org: Expression<unknown>, setting: OrgSetting): RawBuilder<SqlBool> {
   return any(sql<SqlBool>`${org} is null`, sql<SqlBool>`exists (select 1 from organizations acc_o where acc_o.id = ${org} and acc_o.${sql.ref(setting)})`);
@@ -77,9 +82,9 @@ export function projectAccess(auth: Auth, action: Action, table = 'projects'): E
   const staff = any(owner, sql<SqlBool>`${col(table, 'assignee_id')} = ${uid}`);
   switch (action) {
     case 'delete':
-      return any(member(org, uid, MANAGERS), all(home(org, uid), owner));
+      return roleOr(org, uid, MANAGERS, owner);
     case 'change':
-      return any(member(org, uid, MANAGERS), all(home(org, uid), staff));
+      return roleOr(org, uid, MANAGERS, staff);
     case 'view':
       return any(
         member(org, uid, SUPERVISORS),
@@ -122,9 +127,9 @@ export function taskAccess(auth: Auth, action: Action, table = 'tasks'): Express
   const org = col(table, 'organization_id');
   switch (action) {
     case 'delete':
-      return any(member(org, uid, MANAGERS), all(home(org, uid), taskStaff(table, uid, true)));
+      return roleOr(org, uid, MANAGERS, taskStaff(table, uid, true));
     case 'change':
-      return any(member(org, uid, MANAGERS), all(home(org, uid), taskStaff(table, uid, false)));
+      return roleOr(org, uid, MANAGERS, taskStaff(table, uid, false));
     case 'view':
       return any(
         member(org, uid, SUPERVISORS),
@@ -152,7 +157,7 @@ export function jobAccess(auth: Auth, action: JobAction, table = 'jobs'): Expres
   // Every rule reads the job's task once: its organization and its staff.
   const ofTask = (rule: Expression<SqlBool>) =>
     sql<SqlBool>`exists (select 1 from tasks acc_jt where acc_jt.id = ${col(table, 'task_id')} and ${rule})`;
-  const manager = any(member(org, uid, MANAGERS), all(home(org, uid), taskStaff('acc_jt', uid, false)));
+  const manager = roleOr(org, uid, MANAGERS, taskStaff('acc_jt', uid, false));
   const assignee = sql<SqlBool>`${col(table, 'assignee_id')} = ${uid}`;
   switch (action) {
     case 'delete':
@@ -195,10 +200,7 @@ export function labelAccess(auth: Auth, action: 'view' | 'change', table = 'labe
  */
 export function cloudStorageAccess(auth: Auth, action: 'view' | 'change' = 'view', table = 'cloud_storages'): Expression<SqlBool> {
   if (isAdmin(auth)) return ALL;
-  const uid = auth.user.id;
-  const org = col(table, 'organization_id');
-  const owned = all(home(org, uid), sql<SqlBool>`${col(table, 'owner_id')} = ${uid}`);
-  return any(member(org, uid, action === 'view' ? SUPERVISORS : MANAGERS), owned);
+  return roleOr(col(table, 'organization_id'), auth.user.id, action === 'view' ? SUPERVISORS : MANAGERS, sql<SqlBool>`${col(table, 'owner_id')} = ${auth.user.id}`);
 }
 
 /**
