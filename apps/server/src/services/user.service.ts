@@ -1,4 +1,5 @@
 import { AppError } from '../errors.js';
+import { isUniqueViolation } from '../db/errors.js';
 import type { UserRow } from '../db/schema.js';
 import type { UserRepository } from '../repositories/user.repository.js';
 import { sql, type Expression, type SqlBool } from 'kysely';
@@ -75,7 +76,7 @@ export class UserService {
     } catch (e) {
       if (e instanceof AppError && e.code === 'CONFLICT') return null;
       // Another instance passed the check at the same moment and inserted first (unique_violation).
-      if ((e as { code?: unknown }).code === '23505') return null;
+      if (isUniqueViolation(e)) return null;
       throw e;
     }
   }

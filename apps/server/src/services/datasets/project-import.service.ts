@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { findImporter } from '@framewise/core';
 import type { Db } from '../../db/database.js';
+import { isUniqueViolation } from '../../db/errors.js';
 import { AppError } from '../../errors.js';
 import type { JobQueue } from '../../jobs/queue.js';
 import { archiveKind } from '../../repositories/archive.repository.js';
@@ -152,7 +153,7 @@ export class ProjectImportService {
       });
     } catch (e) {
       // Two imports racing for a project without a previous request: the second insert collides.
-      if ((e as { code?: unknown }).code === '23505') throw busy(projectId);
+      if (isUniqueViolation(e)) throw busy(projectId);
       throw e;
     }
     this.queue.wake('dataset.import-project');

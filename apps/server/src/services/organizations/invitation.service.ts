@@ -10,6 +10,7 @@
  * resending starts the period again. Framewise sends no email: the inviter passes the key (or a
  * link carrying it) on.
  */
+import { isUniqueViolation } from '../../db/errors.js';
 import { randomBytes } from 'node:crypto';
 import type { OrgRole, UserRow } from '../../db/schema.js';
 import { AppError } from '../../errors.js';
@@ -40,10 +41,6 @@ export function usernameBase(email: string): string {
 
 export interface InvitationView extends InvitationDetails {
   expired: boolean;
-}
-
-function isUniqueViolation(e: unknown): boolean {
-  return (e as { code?: unknown }).code === '23505';
 }
 
 export class InvitationService {

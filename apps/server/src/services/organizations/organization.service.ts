@@ -7,6 +7,7 @@
  * cannot be probed. Deleting never takes data with it: an organization still holding projects,
  * tasks or cloud storages answers 409 saying what is left.
  */
+import { isForeignKeyViolation, isUniqueViolation } from '../../db/errors.js';
 import type { OrgRole, OrganizationRow } from '../../db/schema.js';
 import { AppError } from '../../errors.js';
 import type { ListPage } from '../../http/list-query.js';
@@ -33,14 +34,6 @@ const SETTINGS = ['workers_can_export', 'workers_see_task', 'workers_change_comp
 
 function slugTaken(): AppError {
   return AppError.invalid('slug', 'an organization with this slug already exists');
-}
-
-function isUniqueViolation(e: unknown): boolean {
-  return (e as { code?: unknown }).code === '23505';
-}
-
-function isForeignKeyViolation(e: unknown): boolean {
-  return (e as { code?: unknown }).code === '23503';
 }
 
 function orgRef(o: Pick<OrganizationRow, 'id' | 'slug'>) {
