@@ -70,7 +70,6 @@ import { TusService } from './services/tus.service.js';
 import { BucketClients, CloudStorageRepository } from './repositories/cloud-storage.repository.js';
 import { openSecretBox } from './repositories/secret-box.js';
 import { CloudStorageService } from './services/cloud-storage.service.js';
-import { OrgScopeRepository } from './repositories/org-scope.repository.js';
 import { OrgContext } from './services/organizations/org-context.js';
 import { OrganizationRepository } from './repositories/organization.repository.js';
 import { OrganizationService } from './services/organizations/organization.service.js';
@@ -94,6 +93,7 @@ export interface Repositories {
   media: MediaRepository;
   cloudStorages: CloudStorageRepository;
   buckets: BucketClients;
+  organizations: OrganizationRepository;
 }
 
 export interface Services {
@@ -182,12 +182,12 @@ export async function createContext(config: Config, options: ContextOptions = {}
       media: new MediaRepository(),
       cloudStorages: new CloudStorageRepository(db),
       buckets: new BucketClients(),
+      organizations: new OrganizationRepository(db),
     };
     const access = new AccessService(repos.projects, repos.labels);
     const labels = new LabelService(repos.labels, access);
     const videoFiles = new VideoFileRepository(repos.share, repos.blobs, path.join(config.dataDir, 'cache', 'videos'));
-    const orgScopes = new OrgScopeRepository(db);
-    const people = new Assignable(repos.users, orgScopes);
+    const people = new Assignable(repos.users, repos.organizations);
     const tasks = new TaskService(db, repos.tasks, people, labels, queue, videoFiles);
     const jobs = new JobService(repos.jobs, people);
     const annotations = new AnnotationService(db, access, repos.labels, new ReferenceChecks(await ReferenceChecks.modeFor(db, database.driver)));
@@ -210,18 +210,17 @@ export async function createContext(config: Config, options: ContextOptions = {}
       oidc = new OidcLogin(config.oidc, new SsoLoginStore(db, SSO_LOGIN_TTL_MS), externalUsers, repos.users, repos.tokens);
     }
     const audit = new AuditService(new AuditRepository(db), log);
-    const orgContext = new OrgContext(orgScopes);
-    const orgRepo = new OrganizationRepository(db);
+    const orgContext = new OrgContext(repos.organizations);
     const userService = new UserService(repos.users);
-    const invitations = new InvitationService(orgRepo, repos.users, userService, orgContext, audit, config.invitationTtlDays);
+    const invitations = new InvitationService(repos.organizations, repos.users, userService, orgContext, audit, config.invitationTtlDays);
     const authService = new AuthService(repos.users, repos.tokens, new LoginThrottle(new LoginThrottleRepository(db), config.loginThrottle), audit, ldap);
     const all: Services = {
       auth: authService,
       accounts: new AccountService(repos.users, userService, repos.tokens, authService, audit, config.registration, invitations),
       accessTokens: new AccessTokenService(repos.tokens, authService, audit),
       orgContext,
-      organizations: new OrganizationService(orgRepo, orgContext, audit),
-      memberships: new MembershipService(orgRepo, orgContext, audit),
+      organizations: new OrganizationService(repos.organizations, orgContext, audit),
+      memberships: new MembershipService(repos.organizations, orgContext, audit),
       invitations,
       audit,
       ldap,
@@ -266,7 +265,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
       backupExport: new BackupExportHandler(snapshotReader(database), repos.requests, repos.labels, frameService, repos.share, repos.blobs, cloudStorages, log),
       backupRestore: new BackupRestoreHandler({
         db, tasks, taskRows: repos.tasks, jobs: repos.jobs, labels: repos.labels, annotations, requests: repos.requests, blobs: repos.blobs, cloudStorages,
-        users: repos.users, projectRows: repos.projects, log,
+        users: repos.users, organizations: repos.organizations, projectRows: repos.projects, log,
         // Read when a job runs, after `all` is built.
         get taskData() {
           return all.taskData;

@@ -20,6 +20,7 @@ import {
 import { sql, type Expression, type Insertable, type SqlBool, type Transaction, type Updateable } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { CloudStorageRow, CloudStoragesTable, DB } from '../db/schema.js';
+import type { Scoped } from './label.repository.js';
 import { listPage, type ListPage, type ListSpec } from '../http/list-query.js';
 import type { PersonRef } from './project.repository.js';
 
@@ -88,8 +89,18 @@ export class CloudStorageRepository {
   }
 
   /** The row when `scope` (an access predicate over `cloud_storages`) lets the caller see it. */
-  async findScoped(id: number, scope: Expression<SqlBool>): Promise<CloudStorageRow | undefined> {
-    return this.db.selectFrom('cloud_storages').selectAll().where('id', '=', id).where(scope).executeTakeFirst();
+  /** The storage if `view` admits it, and whether `action` does too, in one query. */
+  async findScoped(id: number, view: Expression<SqlBool>, action: Expression<SqlBool>): Promise<Scoped<CloudStorageRow> | undefined> {
+    const row = await this.db
+      .selectFrom('cloud_storages')
+      .selectAll()
+      .select(sql<boolean>`${action}`.as('allowed'))
+      .where('id', '=', id)
+      .where(view)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const { allowed, ...storage } = row;
+    return { row: storage, allowed: Boolean(allowed) };
   }
 
   async findDetails(id: number): Promise<CloudStorageDetails | undefined> {

@@ -47,6 +47,13 @@ export interface OrgHoldings {
   cloud_storages: number;
 }
 
+/** An organization a request names, and the caller's role in it (null: not an active member). */
+export interface FoundOrg {
+  id: number;
+  slug: string;
+  role: OrgRole | null;
+}
+
 /** Who lists: admins see everything, others what their memberships show them. */
 export interface Viewer {
   userId: number;
@@ -81,8 +88,6 @@ const INVITATION_FIELDS: ListSpec = {
   user_id: { expr: 'm.user_id', kind: 'number', param: 'exact' },
 };
 
-const MANAGER_ROLES: OrgRole[] = ['owner', 'maintainer'];
-
 function person(id: number | null, username: string | null, first: string | null, last: string | null): PersonRef | null {
   return id !== null && username !== null ? { id, username, first_name: first ?? '', last_name: last ?? '' } : null;
 }
@@ -101,6 +106,17 @@ export class OrganizationRepository {
 
   // -------------------------------------------------------------------------------------------
   // Organizations
+
+  /** The one lookup of every request that names an organization (services/organizations/org-context.ts). */
+  async findScope(userId: number, by: { slug: string } | { id: number }): Promise<FoundOrg | undefined> {
+    let q = this.db
+      .selectFrom('organizations as o')
+      .leftJoin('memberships as m', (j) => j.onRef('m.organization_id', '=', 'o.id').on('m.user_id', '=', userId).on('m.is_active', '=', true))
+      .select(['o.id', 'o.slug', 'm.role']);
+    q = 'slug' in by ? q.where((eb) => eb(eb.fn('lower', ['o.slug']), '=', by.slug.toLowerCase())) : q.where('o.id', '=', by.id);
+    const row = await q.executeTakeFirst();
+    return row ? { id: row.id, slug: row.slug, role: row.role ?? null } : undefined;
+  }
 
   findBySlug(slug: string): Promise<OrganizationRow | undefined> {
     return this.db
@@ -216,7 +232,7 @@ export class OrganizationRepository {
       .select(['u.username as user_username', 'u.first_name as user_first_name', 'u.last_name as user_last_name', 'i.key as invitation']);
   }
 
-  private activeOrgIds(userId: number, roles?: OrgRole[]) {
+  private activeOrgIds(userId: number, roles?: readonly OrgRole[]) {
     let q = this.db.selectFrom('memberships as mm').select('mm.organization_id').where('mm.user_id', '=', userId).where('mm.is_active', '=', true);
     if (roles) q = q.where('mm.role', 'in', roles);
     return q;
@@ -265,17 +281,22 @@ export class OrganizationRepository {
   }
 
   /**
-   * Invitations the viewer may see: addressed to them, sent by them, or of an organization they
-   * own or maintain (all for an admin). `scope` narrows: an organization id, or 'personal' for
+   * Invitations the viewer may see: addressed to them, sent by them, or of an organization where
+   * they hold one of `managers` (all for an admin). `scope` narrows: an organization id, or 'personal' for
    * only those addressed to or sent by the viewer.
    */
-  async listInvitations(viewer: Viewer, scope: number | 'personal' | undefined, query: Record<string, unknown>): Promise<ListPage<InvitationDetails>> {
+  async listInvitations(
+    viewer: Viewer,
+    managers: readonly OrgRole[],
+    scope: number | 'personal' | undefined,
+    query: Record<string, unknown>,
+  ): Promise<ListPage<InvitationDetails>> {
     let q = this.invitations();
     const uid = viewer.userId;
     if (scope === 'personal') q = q.where((eb) => eb.or([eb('m.user_id', '=', uid), eb('i.owner_id', '=', uid)]));
     else if (!viewer.admin) {
       q = q.where((eb) =>
-        eb.or([eb('m.user_id', '=', uid), eb('i.owner_id', '=', uid), eb('m.organization_id', 'in', this.activeOrgIds(uid, MANAGER_ROLES))]),
+        eb.or([eb('m.user_id', '=', uid), eb('i.owner_id', '=', uid), eb('m.organization_id', 'in', this.activeOrgIds(uid, managers))]),
       );
     }
     if (typeof scope === 'number') q = q.where('m.organization_id', '=', scope);

@@ -27,6 +27,7 @@ import { AppError } from '../errors.js';
 import type { JobRef, LabelRepository, Scoped, TaskRef } from '../repositories/label.repository.js';
 import type { ProjectRepository } from '../repositories/project.repository.js';
 import { isAdmin, type Auth } from './auth/auth.js';
+import { MANAGERS, SUPERVISORS } from './organizations/roles.js';
 
 export type Action = 'view' | 'change' | 'delete' | 'export';
 /** `annotate`: annotations and state; `manage`: stage and assignee (the task manager's). */
@@ -34,8 +35,6 @@ export type JobAction = 'view' | 'annotate' | 'manage' | 'delete' | 'export';
 
 type OrgSetting = 'workers_can_export' | 'workers_see_task' | 'workers_change_completed_jobs';
 
-export const MANAGERS: readonly OrgRole[] = ['owner', 'maintainer'];
-export const SUPERVISORS: readonly OrgRole[] = ['owner', 'maintainer', 'supervisor'];
 
 const ALL = sql<SqlBool>`true`;
 
@@ -103,7 +102,7 @@ export function projectAccess(auth: Auth, action: Action, table = 'projects'): E
         ),
       );
     case 'export':
-      return all(projectAccess(auth, 'view', table), any(sql<SqlBool>`${org} is null`, member(org, uid, SUPERVISORS), staff, allows(org, 'workers_can_export')));
+      return all(projectAccess(auth, 'view', table), any(member(org, uid, SUPERVISORS), staff, allows(org, 'workers_can_export')));
   }
 }
 
@@ -144,7 +143,7 @@ export function taskAccess(auth: Auth, action: Action, table = 'tasks'): Express
     case 'export':
       return all(
         taskAccess(auth, 'view', table),
-        any(sql<SqlBool>`${org} is null`, member(org, uid, SUPERVISORS), taskStaff(table, uid, false), allows(org, 'workers_can_export')),
+        any(member(org, uid, SUPERVISORS), taskStaff(table, uid, false), allows(org, 'workers_can_export')),
       );
   }
 }
@@ -167,18 +166,13 @@ export function jobAccess(auth: Auth, action: JobAction, table = 'jobs'): Expres
     case 'view':
       // Viewing a job does not extend to the other jobs of its task: an annotator sees only theirs.
       return ofTask(any(manager, member(org, uid, SUPERVISORS), all(assignee, home(org, uid))));
+    case 'export':
+      return ofTask(any(manager, member(org, uid, SUPERVISORS), all(assignee, home(org, uid), allows(org, 'workers_can_export'))));
     case 'annotate':
       return ofTask(
         any(
           manager,
           all(assignee, home(org, uid), any(sql<SqlBool>`${col(table, 'state')} <> 'completed'`, allows(org, 'workers_change_completed_jobs'))),
-        ),
-      );
-    case 'export':
-      return ofTask(
-        all(
-          any(manager, member(org, uid, SUPERVISORS), all(assignee, home(org, uid))),
-          any(sql<SqlBool>`${org} is null`, manager, member(org, uid, SUPERVISORS), allows(org, 'workers_can_export')),
         ),
       );
   }

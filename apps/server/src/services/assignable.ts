@@ -1,5 +1,5 @@
 import { AppError } from '../errors.js';
-import type { OrgScopeRepository } from '../repositories/org-scope.repository.js';
+import type { OrganizationRepository } from '../repositories/organization.repository.js';
 import type { UserRepository } from '../repositories/user.repository.js';
 
 /**
@@ -10,7 +10,7 @@ import type { UserRepository } from '../repositories/user.repository.js';
 export class Assignable {
   constructor(
     private readonly users: UserRepository,
-    private readonly orgs: OrgScopeRepository,
+    private readonly orgs: OrganizationRepository,
   ) {}
 
   async require(field: string, userId: number | null | undefined, orgId: number | null): Promise<void> {
@@ -18,7 +18,7 @@ export class Assignable {
     const user = await this.users.findById(userId);
     if (!user) throw AppError.invalid(field, `user ${userId} does not exist`);
     // An administrator sees everything anyway, member or not.
-    if (orgId !== null && !user.is_superuser && !(await this.orgs.isActiveMember(orgId, userId))) {
+    if (orgId !== null && !user.is_superuser && (await this.orgs.activeRole(orgId, userId)) === null) {
       throw AppError.invalid(field, `user ${userId} is not a member of the organization`);
     }
   }

@@ -38,7 +38,8 @@ import {
 import type { MediaRepository } from '../repositories/media.repository.js';
 import { SecretBoxError, type SecretBox } from '../repositories/secret-box.js';
 import { mimeOf } from '../repositories/share.repository.js';
-import { cloudStorageAccess, creationOrg, MANAGERS, orgScope } from './access.js';
+import { cloudStorageAccess, creationOrg, orgScope } from './access.js';
+import { MANAGERS } from './organizations/roles.js';
 import { sql } from 'kysely';
 import { isAdmin, type Auth } from './auth/auth.js';
 
@@ -300,12 +301,10 @@ export class CloudStorageService {
   }
 
   private async require(auth: Auth, id: number, action: 'view' | 'change' = 'view'): Promise<CloudStorageRow> {
-    const row = await this.storages.findScoped(id, cloudStorageAccess(auth));
-    if (!row) throw AppError.notFound('cloud storage', id);
-    if (action === 'change' && !(await this.storages.findScoped(id, cloudStorageAccess(auth, 'change')))) {
-      throw AppError.forbidden(`you may use cloud storage ${id} but not change it`);
-    }
-    return row;
+    const found = await this.storages.findScoped(id, cloudStorageAccess(auth), cloudStorageAccess(auth, action));
+    if (!found) throw AppError.notFound('cloud storage', id);
+    if (!found.allowed) throw AppError.forbidden(`you may use cloud storage ${id} but not change it`);
+    return found.row;
   }
 
   private async details(id: number): Promise<CloudStorageDetails> {

@@ -12,7 +12,7 @@ import type { Db } from '../db/database.js';
 import type { JobQueue } from '../jobs/queue.js';
 import type { JobName, JobPayloads } from '../jobs/names.js';
 import type { NewRequest, RequestRepository } from '../repositories/request.repository.js';
-import type { OrgScopeRepository } from '../repositories/org-scope.repository.js';
+import type { OrganizationRepository } from '../repositories/organization.repository.js';
 import type { UserRepository } from '../repositories/user.repository.js';
 import type { Auth } from './auth/auth.js';
 import { CancelledError, ProgressReporter } from './progress.js';
@@ -100,14 +100,14 @@ export async function requesterAuth(
   users: UserRepository,
   ownerId: number,
   what: string,
-  org?: { orgs: OrgScopeRepository; id: number | null | undefined },
+  org?: { orgs: OrganizationRepository; id: number | null | undefined },
 ): Promise<Auth> {
   const owner = await users.findById(ownerId);
   if (!owner?.is_active) throw new ExpectedFailure(`the user who started this ${what} no longer exists`);
   const auth: Auth = { user: { id: owner.id, username: owner.username, isSuperuser: owner.is_superuser, isStaff: owner.is_staff }, tokenId: null, via: 'token' };
   if (org && org.id !== undefined) {
     if (org.id === null) return { ...auth, org: null };
-    const found = await org.orgs.find(owner.id, { id: org.id });
+    const found = await org.orgs.findScope(owner.id, { id: org.id });
     if (!found || (found.role === null && !owner.is_superuser)) {
       throw new ExpectedFailure(`the user who started this ${what} is no longer a member of its organization`);
     }

@@ -1,5 +1,4 @@
 import { Assignable } from '../../src/services/assignable.js';
-import { OrgScopeRepository } from '../../src/repositories/org-scope.repository.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -439,7 +438,7 @@ describe('deleting a project', () => {
     const db = s.ctx.database.db;
     const task = await db.insertInto('tasks').values({ name: 't', project_id: project.id, owner_id: null }).returning('id').executeTakeFirstOrThrow();
     const removed: number[][] = [];
-    const service = new ProjectService(s.ctx.repos.projects, s.ctx.services.labels, s.ctx.services.access, new Assignable(s.ctx.repos.users, new OrgScopeRepository(s.ctx.database.db)), async (ids) => {
+    const service = new ProjectService(s.ctx.repos.projects, s.ctx.services.labels, s.ctx.services.access, new Assignable(s.ctx.repos.users, s.ctx.repos.organizations), async (ids) => {
       removed.push(ids);
     });
     const admin: Auth = { user: { id: project.owner.id, username: 'admin', isSuperuser: true, isStaff: true }, tokenId: null, via: 'token' };

@@ -20,13 +20,14 @@ import { BackupArchive } from './backup-archive.js';
 import type { ProgressReporter } from '../progress.js';
 import type { ProjectService } from '../project.service.js';
 import { ExpectedFailure, requesterAuth, runRequest } from '../request-runner.js';
+import type { OrganizationRepository } from '../../repositories/organization.repository.js';
 import type { BackupRestoreParams } from './backup.service.js';
-import { OrgScopeRepository } from '../../repositories/org-scope.repository.js';
 import { labelFromBackup, PROJECT_FILE, readProjectManifest, TASK_DIR, TASK_FILE } from './layout.js';
 import { TaskRestorer, type RestoredTask, type RestoreRun, type TaskRestoreDeps } from './task-restore.js';
 
 export interface BackupRestoreDeps extends TaskRestoreDeps {
   users: UserRepository;
+  organizations: OrganizationRepository;
   projects: ProjectService;
   projectRows: ProjectRepository;
   tmpDir: string;
@@ -73,7 +74,7 @@ export class BackupRestoreHandler {
   }
 
   private async run(requestId: string, params: BackupRestoreParams, ownerId: number, progress: ProgressReporter) {
-    const auth = await requesterAuth(this.d.users, ownerId, 'restore', { orgs: new OrgScopeRepository(this.d.db), id: params.organizationId });
+    const auth = await requesterAuth(this.d.users, ownerId, 'restore', { orgs: this.d.organizations, id: params.organizationId });
     // What an interrupted earlier run of this request made is removed before starting over.
     await this.undo(requestId);
 

@@ -23,7 +23,7 @@ import { isAdmin, type Auth } from '../auth/auth.js';
 import { hashPassword, passwordProblem } from '../auth/password.js';
 import { USERNAME, type UserService } from '../user.service.js';
 import type { OrgContext } from './org-context.js';
-import { checkRoleChange, isManager, manageableRoles, refuseOwnerRole } from './roles.js';
+import { checkRoleChange, isManager, manageableRoles, MANAGERS, refuseOwnerRole } from './roles.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -114,7 +114,7 @@ export class InvitationService {
    */
   async list(auth: Auth, query: Record<string, unknown>): Promise<ListPage<InvitationView>> {
     const scope = auth.org === undefined ? undefined : auth.org === null ? 'personal' : auth.org.id;
-    const page = await this.orgs.listInvitations({ userId: auth.user.id, admin: isAdmin(auth) }, scope, query);
+    const page = await this.orgs.listInvitations({ userId: auth.user.id, admin: isAdmin(auth) }, MANAGERS, scope, query);
     return { ...page, rows: page.rows.map((r) => this.withExpiry(r)) };
   }
 

@@ -19,11 +19,6 @@ export class MembershipService {
     private readonly audit: AuditService,
   ) {}
 
-  /** Whether the user may work in the organization now (accepted, not removed). */
-  async isActiveMember(orgId: number, userId: number): Promise<boolean> {
-    return (await this.orgs.activeRole(orgId, userId)) !== null;
-  }
-
   /**
    * Memberships of the caller's organizations; of the organization the request names, if any;
    * none in the personal workspace, which has no members.

@@ -5,7 +5,7 @@
  * does not exist, so slugs cannot be probed; an administrator may work in any.
  */
 import { AppError } from '../../errors.js';
-import type { OrgScopeRepository } from '../../repositories/org-scope.repository.js';
+import type { OrganizationRepository } from '../../repositories/organization.repository.js';
 import { isAdmin, type Auth, type OrgScope } from '../auth/auth.js';
 
 /** What the request named: a slug, an id, null for the personal workspace, undefined for nothing. */
@@ -35,7 +35,7 @@ export function orgRefOf(header: string | string[] | undefined, query: unknown):
 export class OrgContext {
   private readonly recent = new Map<string, { scope: OrgScope; until: number }>();
 
-  constructor(private readonly orgs: OrgScopeRepository) {}
+  constructor(private readonly orgs: OrganizationRepository) {}
 
   async resolve(auth: Auth, ref: OrgRef): Promise<OrgScope | null | undefined> {
     if (ref === undefined || ref === null) return ref;
@@ -43,7 +43,7 @@ export class OrgContext {
     const now = Date.now();
     const hit = this.recent.get(key);
     if (hit && hit.until > now) return hit.scope;
-    const found = await this.orgs.find(auth.user.id, ref);
+    const found = await this.orgs.findScope(auth.user.id, ref);
     if (!found || (found.role === null && !isAdmin(auth))) {
       throw AppError.notFound('organization', 'slug' in ref ? `"${ref.slug}"` : ref.id);
     }

@@ -6,6 +6,11 @@
 import type { OrgRole } from '../../db/schema.js';
 import { AppError } from '../../errors.js';
 
+/** Who runs the organization: everything in it, its members, its cloud storages. */
+export const MANAGERS: readonly OrgRole[] = ['owner', 'maintainer'];
+/** Who sees everything in the organization and creates projects and tasks there. */
+export const SUPERVISORS: readonly OrgRole[] = ['owner', 'maintainer', 'supervisor'];
+
 const BY_OWNER: readonly OrgRole[] = ['maintainer', 'supervisor', 'worker'];
 const BY_MAINTAINER: readonly OrgRole[] = ['supervisor', 'worker'];
 
@@ -17,7 +22,7 @@ export function manageableRoles(actor: OrgRole | null, admin: boolean): readonly
 }
 
 export function isManager(role: OrgRole | null): boolean {
-  return role === 'owner' || role === 'maintainer';
+  return role !== null && MANAGERS.includes(role);
 }
 
 export function refuseOwnerRole(role: OrgRole): void {
