@@ -80,19 +80,19 @@ export async function startServer(opts: { dataDir?: string; shareDir?: string; e
   };
 }
 
-export async function login(url: string): Promise<string> {
+export async function login(url: string, username = 'admin', password = PASSWORD): Promise<string> {
   const res = await fetch(`${url}/api/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'admin', password: PASSWORD }),
+    body: JSON.stringify({ username, password }),
   });
   return ((await res.json()) as { key: string }).key;
 }
 
-export async function api(url: string, key: string, method: string, p: string, body?: unknown): Promise<any> {
+export async function api(url: string, key: string, method: string, p: string, body?: unknown, headers: Record<string, string> = {}): Promise<any> {
   const res = await fetch(`${url}${p}`, {
     method,
-    headers: { authorization: `Token ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    headers: { authorization: `Token ${key}`, ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
     ...(body ? { body: JSON.stringify(body) } : {}),
   });
   const text = await res.text();
