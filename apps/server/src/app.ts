@@ -15,6 +15,7 @@ import { z } from 'zod';
 import type { AppContext } from './context.js';
 import { registerAuthRoutes } from './controllers/auth.controller.js';
 import { registerSsoRoutes } from './controllers/sso.controller.js';
+import { registerPasswordResetRoutes } from './controllers/password-reset.controller.js';
 import { registerAccessTokenRoutes } from './controllers/access-token.controller.js';
 import { registerAuditRoutes } from './controllers/audit.controller.js';
 import { registerServerRoutes } from './controllers/server.controller.js';
@@ -118,6 +119,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   installAuth(app, ctx.services.auth, ctx.services.orgContext);
 
   registerAuthRoutes(app, ctx.services.auth, ctx.services.accounts);
+  registerPasswordResetRoutes(app, ctx.services.passwordReset);
   registerAccessTokenRoutes(app, ctx.services.accessTokens);
   registerAuditRoutes(app, ctx.services.audit);
   registerSsoRoutes(app, { ldap: ctx.services.ldap, oidc: ctx.services.oidc }, ctx.services.audit);

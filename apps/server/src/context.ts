@@ -34,6 +34,7 @@ import type { OidcLogin } from './services/auth/oidc.js';
 import { SSO_LOGIN_TTL_MS } from './services/auth/sso.js';
 import { SsoLoginStore } from './services/auth/sso-login-store.js';
 import { ExternalUsers } from './services/auth/sso-users.js';
+import { DirectoryRoles } from './services/organizations/directory-roles.js';
 import { ServerService } from './services/server.service.js';
 import { UserService } from './services/user.service.js';
 import { LabelRepository } from './repositories/label.repository.js';
@@ -76,6 +77,10 @@ import { OrganizationService } from './services/organizations/organization.servi
 import { MembershipService } from './services/organizations/membership.service.js';
 import { InvitationService } from './services/organizations/invitation.service.js';
 import { Assignable } from './services/assignable.js';
+import { MailRepository } from './repositories/mail.repository.js';
+import { MailService } from './services/mail/mail.service.js';
+import { mailComposer } from './services/mail/composers.js';
+import { PasswordResetService, RESET_REQUESTS, ResetTokens } from './services/auth/password-reset.service.js';
 
 export interface Repositories {
   users: UserRepository;
@@ -112,6 +117,9 @@ export interface Services {
   invitations: InvitationService;
   /** Records account events; other services (organizations, SSO) record through it too. */
   audit: AuditService;
+  /** Outgoing mail (queued, sent by workers); off when FRAMEWISE_SMTP_URL is unset. */
+  mail: MailService;
+  passwordReset: PasswordResetService;
   server: ServerService;
   access: AccessService;
   labels: LabelService;
@@ -197,7 +205,9 @@ export async function createContext(config: Config, options: ContextOptions = {}
     const frameService = new FrameService(tasks, repos.frames, repos.blobs, derivedCache, repos.share, repos.media, cloudStorages, video, videoFiles);
     const requestService = new RequestService(repos.requests);
     const taskAnnotations = new TaskAnnotationService(db, access, repos.labels, annotations);
-    const externalUsers = new ExternalUsers(repos.users);
+    const audit = new AuditService(new AuditRepository(db), log);
+    const orgContext = new OrgContext(repos.organizations);
+    const externalUsers = new ExternalUsers(repos.users, new DirectoryRoles(repos.organizations, orgContext, audit, log));
     // Their client libraries are loaded only where configured (see services/auth/sso.ts).
     let ldap: LdapLogin | null = null;
     if (config.ldap) {
@@ -209,10 +219,15 @@ export async function createContext(config: Config, options: ContextOptions = {}
       const { OidcLogin } = await import('./services/auth/oidc.js');
       oidc = new OidcLogin(config.oidc, new SsoLoginStore(db, SSO_LOGIN_TTL_MS), externalUsers, repos.users, repos.tokens);
     }
-    const audit = new AuditService(new AuditRepository(db), log);
-    const orgContext = new OrgContext(repos.organizations);
     const userService = new UserService(repos.users);
-    const invitations = new InvitationService(repos.organizations, repos.users, userService, orgContext, audit, config.invitationTtlDays);
+    const resetTokens = new ResetTokens(secrets, config.passwordResetTtlHours);
+    const mail = new MailService(
+      config.mail ? new MailRepository(config.mail) : null,
+      queue,
+      mailComposer({ users: repos.users, orgs: repos.organizations, resetTokens, publicUrl: config.publicUrl ?? '', invitationTtlDays: config.invitationTtlDays }),
+      log,
+    );
+    const invitations = new InvitationService(repos.organizations, repos.users, userService, orgContext, audit, config.invitationTtlDays, mail);
     const authService = new AuthService(repos.users, repos.tokens, new LoginThrottle(new LoginThrottleRepository(db), config.loginThrottle), audit, ldap);
     const all: Services = {
       auth: authService,
@@ -223,6 +238,11 @@ export async function createContext(config: Config, options: ContextOptions = {}
       memberships: new MembershipService(repos.organizations, orgContext, audit),
       invitations,
       audit,
+      mail,
+      passwordReset: new PasswordResetService(
+        repos.users, repos.tokens, authService, audit, new LoginThrottleRepository(db), resetTokens, mail,
+        { ...RESET_REQUESTS, windowSeconds: config.loginThrottle.windowSeconds },
+      ),
       ldap,
       oidc,
       users: new UserService(repos.users),
@@ -293,7 +313,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
     all.tus.register(all.backups.tusTarget('project'));
     // Cache writes finish behind responses: let them land before the database closes.
     const sweeps = scheduleSweeps(videoFiles, repos.tasks, all.datasetExports, config.videoCacheMaxBytes, log);
-    const onClose: Array<() => Promise<void>> = [async () => repos.buckets.close(), () => derivedCache.settle(), async () => clearInterval(sweeps)];
+    const onClose: Array<() => Promise<void>> = [async () => repos.buckets.close(), async () => mail.close(), () => derivedCache.settle(), async () => clearInterval(sweeps)];
     return {
       config,
       log,
@@ -373,6 +393,7 @@ export async function startWorkers(ctx: AppContext): Promise<void> {
       'dataset.import-project': ctx.services.projectImport.handle,
       'backup.export': ctx.services.backupExport.handle,
       'backup.restore': ctx.services.backupRestore.handle,
+      'mail.send': ctx.services.mail.handle,
     },
     ctx.config.workerConcurrency,
   );

@@ -61,6 +61,7 @@ const envSchema = z.object({
   FRAMEWISE_LDAP_GROUP_SEARCH_BASE: z.string().default(''),
   FRAMEWISE_LDAP_GROUP_FILTER: z.string().default('(|(member={dn})(uniqueMember={dn})(memberUid={username}))'),
   FRAMEWISE_LDAP_ADMIN_GROUPS: z.string().default(''),
+  FRAMEWISE_LDAP_ORG_ROLES: z.string().default(''),
   FRAMEWISE_LDAP_STARTTLS: bool.default(false),
   FRAMEWISE_LDAP_CA_FILE: z.string().optional(),
   FRAMEWISE_LDAP_TIMEOUT_SECONDS: z.coerce.number().positive().max(300).default(10),
@@ -72,9 +73,14 @@ const envSchema = z.object({
   FRAMEWISE_OIDC_USERNAME_CLAIM: z.string().min(1).default('preferred_username'),
   FRAMEWISE_OIDC_GROUPS_CLAIM: z.string().min(1).default('groups'),
   FRAMEWISE_OIDC_ADMIN_GROUPS: z.string().default(''),
+  FRAMEWISE_OIDC_ORG_ROLES: z.string().default(''),
   FRAMEWISE_OIDC_DISPLAY_NAME: z.string().min(1).default('Single sign-on'),
   FRAMEWISE_REGISTRATION: z.enum(['closed', 'open']).default('closed'),
   FRAMEWISE_INVITATION_TTL_DAYS: z.coerce.number().positive().max(3650).default(7),
+  FRAMEWISE_SMTP_URL: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
+  FRAMEWISE_SMTP_CA_FILE: z.string().optional(),
+  FRAMEWISE_MAIL_FROM: z.string().default(''),
+  FRAMEWISE_PASSWORD_RESET_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
   FRAMEWISE_LOGIN_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(10),
   FRAMEWISE_LOGIN_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).default(50),
   FRAMEWISE_LOGIN_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
@@ -136,6 +142,10 @@ export interface Config {
   registration: 'closed' | 'open';
   /** Days an organization invitation stays valid after it was (re)sent. */
   invitationTtlDays: number;
+  /** Outgoing mail (password reset, invitations); null when FRAMEWISE_SMTP_URL is unset. */
+  mail: MailConfig | null;
+  /** Hours a password reset link stays valid. */
+  passwordResetTtlHours: number;
   /** Failed logins allowed per account and per client address within one window before 429. */
   loginThrottle: { perAccount: number; perAddress: number; windowSeconds: number };
   /** Directory login; null when FRAMEWISE_LDAP_URL is unset. */
@@ -145,13 +155,17 @@ export interface Config {
 }
 
 /**
- * What membership of a directory or identity-provider group grants. Only the global admin role
- * exists today; organization roles will be another variant of `grant`.
+ * What membership of a directory or identity-provider group grants: the global admin role, or a
+ * role in an organization (named by slug). Owner is never granted: an organization has one
+ * owner, its creator.
  */
 export interface GroupRule {
   group: string;
-  grant: { kind: 'superuser' };
+  grant: { kind: 'superuser' } | { kind: 'org-role'; org: string; role: GrantableOrgRole };
 }
+
+export const GRANTABLE_ORG_ROLES = ['maintainer', 'supervisor', 'worker'] as const;
+export type GrantableOrgRole = (typeof GRANTABLE_ORG_ROLES)[number];
 
 export interface LdapConfig {
   url: string;
@@ -232,6 +246,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     problems.push('FRAMEWISE_ROLE: the embedded database (no DATABASE_URL) runs in one process; use "both"');
   }
   const { ldap, oidc } = ssoConfig(e, problems);
+  const mail = mailConfig(e, problems);
   if (problems.length) throw new ConfigError(problems);
 
   return {
@@ -260,6 +275,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     registration: e.FRAMEWISE_REGISTRATION,
     invitationTtlDays: e.FRAMEWISE_INVITATION_TTL_DAYS,
+    mail,
+    passwordResetTtlHours: e.FRAMEWISE_PASSWORD_RESET_TTL_HOURS,
     loginThrottle: {
       perAccount: e.FRAMEWISE_LOGIN_FAILURES_PER_ACCOUNT,
       perAddress: e.FRAMEWISE_LOGIN_FAILURES_PER_ADDRESS,
@@ -290,6 +307,31 @@ function superuserRules(list: string, separators: RegExp): GroupRule[] {
     .map((group) => ({ group, grant: { kind: 'superuser' as const } }));
 }
 
+/**
+ * `<group> => <org slug>:<role>` rules separated by semicolons. The arrow is the last "=>" of an
+ * entry, because group DNs contain "=" and commas; slugs are checked as the API checks them.
+ */
+function orgRoleRules(variable: string, list: string, problems: string[]): GroupRule[] {
+  const rules: GroupRule[] = [];
+  for (const entry of list.split(';').map((r) => r.trim()).filter(Boolean)) {
+    const arrow = entry.lastIndexOf('=>');
+    const group = arrow < 0 ? '' : entry.slice(0, arrow).trim();
+    const target = arrow < 0 ? '' : entry.slice(arrow + 2).trim();
+    const colon = target.indexOf(':');
+    const org = colon < 0 ? target : target.slice(0, colon).trim();
+    const role = colon < 0 ? '' : target.slice(colon + 1).trim().toLowerCase();
+    const bad = (why: string) => problems.push(`${variable}: "${entry}" ${why}`);
+    if (arrow < 0) bad('has no "=>"; write <group> => <organization slug>:<role>');
+    else if (!group) bad('names no group before "=>"');
+    else if (!/^[-a-zA-Z0-9_]{1,16}$/.test(org)) bad(`names "${org}", not an organization slug (1-16 letters, digits, "-" and "_")`);
+    else if (colon < 0) bad(`has no role after "${org}"; write ${org}:worker, :supervisor or :maintainer`);
+    else if (role === 'owner') bad('grants owner, which no group can: an organization has one owner, its creator');
+    else if (!(GRANTABLE_ORG_ROLES as readonly string[]).includes(role)) bad(`has role "${role}"; use maintainer, supervisor or worker`);
+    else rules.push({ group, grant: { kind: 'org-role', org, role: role as GrantableOrgRole } });
+  }
+  return rules;
+}
+
 function ssoConfig(e: z.infer<typeof envSchema>, problems: string[]): { ldap: LdapConfig | null; oidc: OidcConfig | null } {
   let ldap: LdapConfig | null = null;
   if (e.FRAMEWISE_LDAP_URL) {
@@ -312,7 +354,10 @@ function ssoConfig(e: z.infer<typeof envSchema>, problems: string[]): { ldap: Ld
       usernameAttribute: e.FRAMEWISE_LDAP_USERNAME_ATTRIBUTE,
       groupSearchBase: e.FRAMEWISE_LDAP_GROUP_SEARCH_BASE || e.FRAMEWISE_LDAP_SEARCH_BASE,
       groupFilter: e.FRAMEWISE_LDAP_GROUP_FILTER,
-      groupRules: superuserRules(e.FRAMEWISE_LDAP_ADMIN_GROUPS, /;/),
+      groupRules: [
+        ...superuserRules(e.FRAMEWISE_LDAP_ADMIN_GROUPS, /;/),
+        ...orgRoleRules('FRAMEWISE_LDAP_ORG_ROLES', e.FRAMEWISE_LDAP_ORG_ROLES, problems),
+      ],
       startTls: e.FRAMEWISE_LDAP_STARTTLS,
       ca,
       timeoutMs: Math.round(e.FRAMEWISE_LDAP_TIMEOUT_SECONDS * 1000),
@@ -330,7 +375,10 @@ function ssoConfig(e: z.infer<typeof envSchema>, problems: string[]): { ldap: Ld
       scopes: e.FRAMEWISE_OIDC_SCOPES,
       usernameClaim: e.FRAMEWISE_OIDC_USERNAME_CLAIM,
       groupsClaim: e.FRAMEWISE_OIDC_GROUPS_CLAIM,
-      groupRules: superuserRules(e.FRAMEWISE_OIDC_ADMIN_GROUPS, /[;,]/),
+      groupRules: [
+        ...superuserRules(e.FRAMEWISE_OIDC_ADMIN_GROUPS, /[;,]/),
+        ...orgRoleRules('FRAMEWISE_OIDC_ORG_ROLES', e.FRAMEWISE_OIDC_ORG_ROLES, problems),
+      ],
       displayName: e.FRAMEWISE_OIDC_DISPLAY_NAME,
     };
   }
@@ -372,4 +420,71 @@ function isOrigin(value: string): boolean {
   } catch {
     return false;
   }
+}
+
+export interface MailConfig {
+  host: string;
+  port: number;
+  /** smtps:// (TLS from the first byte); smtp:// upgrades with STARTTLS when the server offers it. */
+  secure: boolean;
+  user: string;
+  password: string;
+  /** The From header, `Name <address>` or a bare address. */
+  from: string;
+  /** PEM of the CA that signed the mail server's certificate, when not a public one. */
+  ca: string | undefined;
+}
+
+const MAIL_FROM = /^(?:[^<>]*<[^<>@\s]+@[^<>@\s]+>|[^<>@\s]+@[^<>@\s]+)$/;
+
+/**
+ * Mail needs FRAMEWISE_PUBLIC_URL: links in mails must not come from a request's Host header,
+ * which a client chooses (a reset link pointing at an attacker's host would hand them the token).
+ * Reset links are signed with the server secret, which PostgreSQL deployments must set.
+ */
+function mailConfig(e: z.infer<typeof envSchema>, problems: string[]): MailConfig | null {
+  if (!e.FRAMEWISE_SMTP_URL) return null;
+  let url: URL | null = null;
+  try {
+    url = new URL(e.FRAMEWISE_SMTP_URL);
+  } catch {
+    url = null;
+  }
+  if (!url || (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') || !url.hostname || (url.pathname !== '' && url.pathname !== '/')) {
+    problems.push('FRAMEWISE_SMTP_URL: use smtp://[user:password@]host[:port] or smtps://[user:password@]host[:port]');
+    return null;
+  }
+  if (!MAIL_FROM.test(e.FRAMEWISE_MAIL_FROM.trim())) {
+    problems.push('FRAMEWISE_MAIL_FROM: required when FRAMEWISE_SMTP_URL is set: an address, or Name <address>');
+  }
+  if (!e.FRAMEWISE_PUBLIC_URL) problems.push('FRAMEWISE_PUBLIC_URL: required when FRAMEWISE_SMTP_URL is set (links in mails point there)');
+  if (e.DATABASE_URL && !e.FRAMEWISE_SECRET_KEY) {
+    problems.push('FRAMEWISE_SECRET_KEY: required when FRAMEWISE_SMTP_URL and DATABASE_URL are set (it signs password reset links)');
+  }
+  let ca: string | undefined;
+  if (e.FRAMEWISE_SMTP_CA_FILE) {
+    try {
+      ca = readFileSync(e.FRAMEWISE_SMTP_CA_FILE, 'utf8');
+    } catch (err) {
+      problems.push(`FRAMEWISE_SMTP_CA_FILE: cannot read ${e.FRAMEWISE_SMTP_CA_FILE} (${(err as Error).message})`);
+    }
+  }
+  const secure = url.protocol === 'smtps:';
+  let user = '';
+  let password = '';
+  try {
+    user = decodeURIComponent(url.username);
+    password = decodeURIComponent(url.password);
+  } catch {
+    problems.push('FRAMEWISE_SMTP_URL: the user or password is not valid percent-encoding');
+  }
+  return {
+    host: url.hostname.replace(/^\[|\]$/g, ''),
+    port: url.port ? Number(url.port) : secure ? 465 : 587,
+    secure,
+    user,
+    password,
+    from: e.FRAMEWISE_MAIL_FROM.trim(),
+    ca,
+  };
 }

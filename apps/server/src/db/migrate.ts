@@ -16,6 +16,7 @@ import * as m0008 from './migrations/0008_task_videos.js';
 import * as m0009 from './migrations/0009_accounts.js';
 import * as m0010 from './migrations/0010_sso.js';
 import * as m0011 from './migrations/0011_organizations.js';
+import * as m0012 from './migrations/0012_membership_source.js';
 
 const migrations: Record<string, Migration> = {
   '0001_core': m0001,
@@ -29,6 +30,7 @@ const migrations: Record<string, Migration> = {
   '0009_accounts': m0009,
   '0010_sso': m0010,
   '0011_organizations': m0011,
+  '0012_membership_source': m0012,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -389,7 +389,11 @@ export interface MembershipsTable {
   /** False from invitation until acceptance. */
   is_active: Generated<boolean>;
   joined_at: NullableTimestamp;
+  /** Migration 0012: made by hand, or by a directory's group rules (which may then change or remove it). */
+  source: Generated<MembershipSource>;
 }
+
+export type MembershipSource = 'manual' | Exclude<AuthSource, 'local'>;
 
 export interface InvitationsTable {
   key: string;

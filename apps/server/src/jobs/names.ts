@@ -10,18 +10,20 @@ export interface JobPayloads {
   'dataset.import-project': { requestId: string };
   'backup.export': { requestId: string };
   'backup.restore': { requestId: string };
+  /** Built when sent, from the rows then current: no reset token or message body waits in the queue. */
+  'mail.send': { kind: 'password-reset'; userId: number; issuedAt: number } | { kind: 'invitation'; key: string };
 }
 
 export type JobName = keyof JobPayloads;
 
-export const jobNames: JobName[] = ['task.create-data', 'storage.delete-prefixes', 'dataset.export', 'dataset.import', 'dataset.import-project', 'backup.export', 'backup.restore'];
+export const jobNames: JobName[] = ['task.create-data', 'storage.delete-prefixes', 'dataset.export', 'dataset.import', 'dataset.import-project', 'backup.export', 'backup.restore', 'mail.send'];
 
 /**
  * Per-queue policy: how long one run may take before it is presumed dead, retries, and how often
  * idle workers poll (each poll is a query; on the embedded database it also takes the one
  * session for a moment, so queues nobody waits on poll less often).
  */
-export const jobPolicies: Record<JobName, { expireInSeconds: number; retryLimit: number; retryDelay: number; pollingIntervalSeconds: number }> = {
+export const jobPolicies: Record<JobName, { expireInSeconds: number; retryLimit: number; retryDelay: number; retryBackoff?: boolean; pollingIntervalSeconds: number }> = {
   // A crashed worker's creation run is retried after it expires; the handler starts over cleanly.
   'task.create-data': { expireInSeconds: 60 * 60, retryLimit: 2, retryDelay: 5, pollingIntervalSeconds: 0.5 },
   'storage.delete-prefixes': { expireInSeconds: 60 * 60, retryLimit: 5, retryDelay: 30, pollingIntervalSeconds: 5 },
@@ -33,4 +35,6 @@ export const jobPolicies: Record<JobName, { expireInSeconds: number; retryLimit:
   'backup.export': { expireInSeconds: 6 * 60 * 60, retryLimit: 1, retryDelay: 5, pollingIntervalSeconds: 1 },
   // A restore also waits for the creation jobs of its tasks (another queue).
   'backup.restore': { expireInSeconds: 12 * 60 * 60, retryLimit: 1, retryDelay: 5, pollingIntervalSeconds: 1 },
+  // A mail server down for a while: retried after 15-30 s, doubling, for two to four hours in all.
+  'mail.send': { expireInSeconds: 5 * 60, retryLimit: 8, retryDelay: 30, retryBackoff: true, pollingIntervalSeconds: 2 },
 };

@@ -1,5 +1,5 @@
 /**
- * Organizations, their memberships and invitations (migration 0011). Services decide who may do
+ * Organizations, their memberships and invitations (migrations 0011, 0012). Services decide who may do
  * what; this file only reads and writes rows, and builds the visibility predicates the services
  * ask for by the viewer's id.
  */
@@ -236,6 +236,68 @@ export class OrganizationRepository {
     let q = this.db.selectFrom('memberships as mm').select('mm.organization_id').where('mm.user_id', '=', userId).where('mm.is_active', '=', true);
     if (roles) q = q.where('mm.role', 'in', roles);
     return q;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Memberships granted by directory groups (services/organizations/directory-roles.ts). The
+  // writes are conditional on what was read, so a change made meanwhile by hand is not undone.
+
+  /** Organizations by slug, regardless of case; a slug that names none is simply absent. */
+  findOrganizationsBySlugs(slugs: string[]): Promise<Pick<OrganizationRow, 'id' | 'slug'>[]> {
+    if (slugs.length === 0) return Promise.resolve([]);
+    return this.db
+      .selectFrom('organizations')
+      .select(['id', 'slug'])
+      .where((eb) => eb(eb.fn('lower', ['slug']), 'in', slugs.map((x) => x.toLowerCase())))
+      .execute();
+  }
+
+  /** The user's memberships, pending ones included, in these organizations. */
+  membershipsOfIn(userId: number, orgIds: number[]): Promise<MembershipRow[]> {
+    if (orgIds.length === 0) return Promise.resolve([]);
+    return this.db.selectFrom('memberships').selectAll().where('user_id', '=', userId).where('organization_id', 'in', orgIds).execute();
+  }
+
+  /** Sets the role while it is still `from` and not the owner's; false when it was not. */
+  async changeRoleIf(id: number, from: OrgRole, to: OrgRole): Promise<boolean> {
+    const row = await this.db
+      .updateTable('memberships')
+      .set({ role: to })
+      .where('id', '=', id)
+      .where('role', '=', from)
+      .where('role', '!=', 'owner')
+      .returning('id')
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  /** Deletes the membership while it is still the one `source` made, with `role`. */
+  async deleteMembershipIf(id: number, source: MembershipRow['source'], role: OrgRole): Promise<boolean> {
+    const row = await this.db
+      .deleteFrom('memberships')
+      .where('id', '=', id)
+      .where('source', '=', source)
+      .where('role', '=', role)
+      .returning('id')
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  /**
+   * Makes a pending (invited) membership active and marks its invitation accepted; false when
+   * it was active already or is gone. Run it in a transaction.
+   */
+  async activateMembership(id: number): Promise<boolean> {
+    const row = await this.db
+      .updateTable('memberships')
+      .set({ is_active: true, joined_at: sql`now()` })
+      .where('id', '=', id)
+      .where('is_active', '=', false)
+      .returning('id')
+      .executeTakeFirst();
+    if (!row) return false;
+    await this.db.updateTable('invitations').set({ accepted_at: sql`now()` }).where('membership_id', '=', id).where('accepted_at', 'is', null).execute();
+    return true;
   }
 
   // -------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@
  * into another row does not open there: whoever can write the database still cannot move one
  * user's bucket keys into a storage they own.
  */
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
@@ -47,6 +47,12 @@ export class SecretBox {
     cipher.setAAD(Buffer.from(context, 'utf8'));
     const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
     return PREFIX + Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url');
+  }
+
+  /** HMAC-SHA256 of `data` under a key of its own for `purpose` (e.g. signed password reset links). */
+  mac(purpose: string, data: string): Buffer {
+    const key = Buffer.from(hkdfSync('sha256', this.#key, SALT, `mac ${purpose}`, 32));
+    return createHmac('sha256', key).update(data, 'utf8').digest();
   }
 
   /** Throws SecretBoxError when the value was sealed under another key, for another place, or altered. */

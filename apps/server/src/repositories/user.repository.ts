@@ -44,6 +44,20 @@ export class UserRepository {
     return this.db.updateTable('users').set(values).where('id', '=', id).returningAll().executeTakeFirst();
   }
 
+  /**
+   * Sets the password only while the stored hash is still `expected`: of two requests racing
+   * with one password reset link, one wins. Undefined when the hash had changed.
+   */
+  setPasswordIf(id: number, expected: string | null, passwordHash: string): Promise<UserRow | undefined> {
+    return this.db
+      .updateTable('users')
+      .set({ password_hash: passwordHash })
+      .where('id', '=', id)
+      .where((eb) => (expected === null ? eb('password_hash', 'is', null) : eb('password_hash', '=', expected)))
+      .returningAll()
+      .executeTakeFirst();
+  }
+
   async delete(id: number): Promise<boolean> {
     const res = await this.db.deleteFrom('users').where('id', '=', id).executeTakeFirst();
     return Number(res.numDeletedRows) > 0;

@@ -22,6 +22,7 @@ beforeAll(async () => {
     },
     { sub: 'u-200', preferred_username: 'peter', email: 'peter@example.org', given_name: 'Peter', family_name: 'Pan', groups: ['staff'] },
     { sub: 'u-300', preferred_username: 'admin', email: 'evil@example.org' },
+    { sub: 'u-400', preferred_username: 'quinn', email: 'quinn@example.org', groups: ['acme-labelers'] },
   ]);
   s = await startTestServer({
     workers: false,
@@ -31,6 +32,7 @@ beforeAll(async () => {
       FRAMEWISE_OIDC_CLIENT_SECRET: idp.clientSecret,
       FRAMEWISE_OIDC_SCOPES: 'openid profile email groups',
       FRAMEWISE_OIDC_ADMIN_GROUPS: 'framewise-admins',
+      FRAMEWISE_OIDC_ORG_ROLES: 'acme-labelers => acme:worker; acme-leads => acme:supervisor',
       FRAMEWISE_OIDC_DISPLAY_NAME: 'Example SSO',
     },
   });
@@ -226,5 +228,46 @@ describe('OIDC single sign-on', () => {
       expect(res.headers.get('location')).toBeNull();
       expect(await res.json()).toMatchObject({ code: 'VALIDATION', details: [{ field: 'next' }] });
     }
+  });
+});
+
+describe('organization roles from OIDC groups', () => {
+  it('grants the role of the groups claim at each login and removes it when the groups no longer grant one', async () => {
+    const owner = await s.user('acmeowner');
+    const acme = (await owner.post('/api/organizations', { slug: 'acme', name: 'Acme' })).body;
+    const project = (await owner.inOrg('acme').post('/api/projects', { name: 'unassigned', labels: [{ name: 'car' }] })).body.id;
+    const role = async () => {
+      const res = await owner.inOrg('acme').get('/api/memberships?user=quinn');
+      return res.body.results[0]?.role as string | undefined;
+    };
+    /** What a signed-in browser gets for the project, working in acme. */
+    const projectStatus = async (browser: Browser) => (await browser.fetch(`${s.url}/api/projects/${project}?org=acme`)).status;
+
+    const first = (await ssoLogin('u-400')).browser;
+    expect(await role()).toBe('worker');
+    const orgs = (await (await first.fetch(`${s.url}/api/organizations`)).json()) as { results: Array<{ slug: string }> };
+    expect(orgs.results.map((o) => o.slug)).toEqual(['acme']);
+    expect(await projectStatus(first)).toBe(404);
+
+    idp.setAccount({ sub: 'u-400', preferred_username: 'quinn', email: 'quinn@example.org', groups: ['acme-labelers', 'acme-leads'] });
+    const second = (await ssoLogin('u-400')).browser;
+    expect(await role()).toBe('supervisor');
+    expect(await projectStatus(second)).toBe(200);
+
+    idp.setAccount({ sub: 'u-400', preferred_username: 'quinn', email: 'quinn@example.org', groups: ['staff'] });
+    const third = (await ssoLogin('u-400')).browser;
+    expect(await role()).toBeUndefined();
+    expect(await (await third.fetch(`${s.url}/api/organizations`)).json()).toMatchObject({ count: 0, results: [] });
+    // The session from before is out at once too, not when a cache expires.
+    expect(await projectStatus(second)).toBe(404);
+
+    const quinn = await s.ctx.repos.users.findByUsername('quinn');
+    const events = (await s.admin.get(`/api/audit-events?page_size=all&user_id=${quinn!.id}`)).body.results as Array<Record<string, any>>;
+    expect(events.filter((e) => e.action.startsWith('membership.')).map((e) => [e.action, e.details.role, e.details.source])).toEqual([
+      ['membership.removed', 'supervisor', 'oidc'],
+      ['membership.role_changed', 'supervisor', 'oidc'],
+      ['membership.created', 'worker', 'oidc'],
+    ]);
+    expect(events.find((e) => e.action === 'membership.created')?.details.organization).toBe(acme.id);
   });
 });

@@ -6,7 +6,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { buildApp } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config/env.js';
 import { createContext, startWorkers, type AppContext } from '../../src/context.js';
@@ -88,6 +88,8 @@ export interface TestServerOptions {
   blobs?: BlobStore;
   env?: Record<string, string>;
   workers?: boolean;
+  /** Where the server logs (tests that check what is logged); silent by default. */
+  log?: Logger;
 }
 
 export const ADMIN_PASSWORD = 'admin-password-1';
@@ -108,7 +110,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     }),
     database: database.config,
   };
-  const log = pino({ level: process.env.FRAMEWISE_TEST_LOG ?? 'silent' });
+  const log = options.log ?? pino({ level: process.env.FRAMEWISE_TEST_LOG ?? 'silent' });
   const ctx = await createContext(config, { log, ...(options.blobs ? { blobs: options.blobs } : {}) });
   await ctx.services.users.create({ username: 'admin', password: ADMIN_PASSWORD, superuser: true });
   const app = await buildApp(ctx);

@@ -13,7 +13,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { Client } from 'ldapts';
+import { Attribute, Change, Client } from 'ldapts';
 import { cleanUpOnExit, killAndWait, stderrTail } from './child-process.js';
 
 const run = promisify(execFile);
@@ -47,6 +47,11 @@ export interface SlapdHandle {
   groupDn(cn: string): string;
   /** Changes a user's attributes as a directory administrator would. */
   modifyUser(uid: string, changes: Partial<Omit<LdapSeedUser, 'uid' | 'password'>>): Promise<void>;
+  /**
+   * Adds or removes a user as a group `member`, as a directory administrator would. A
+   * groupOfNames needs at least one member: keep another one in groups a test empties.
+   */
+  setMembership(group: string, uid: string, member: boolean): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -151,17 +156,17 @@ export async function startSlapd(seed: { users: LdapSeedUser[]; groups: LdapSeed
     userDn: (uid) => `uid=${uid},${people}`,
     groupDn: (cn) => `cn=${cn},${groupsDn}`,
     async modifyUser(uid, changes) {
-      const { Attribute, Change } = await import('ldapts');
-      const client = new Client({ url });
-      try {
-        await client.bind(ROOT.dn, ROOT.password);
-        const list = Object.entries(changes)
-          .filter(([, v]) => v !== undefined)
-          .map(([type, v]) => new Change({ operation: 'replace', modification: new Attribute({ type, values: [String(v)] }) }));
-        await client.modify(`uid=${uid},${people}`, list);
-      } finally {
-        await client.unbind();
-      }
+      const list = Object.entries(changes)
+        .filter(([, v]) => v !== undefined)
+        .map(([type, v]) => new Change({ operation: 'replace', modification: new Attribute({ type, values: [String(v)] }) }));
+      await asRoot(url, (client) => client.modify(`uid=${uid},${people}`, list));
+    },
+    async setMembership(group, uid, member) {
+      const change = new Change({
+        operation: member ? 'add' : 'delete',
+        modification: new Attribute({ type: 'member', values: [`uid=${uid},${people}`] }),
+      });
+      await asRoot(url, (client) => client.modify(`cn=${group},${groupsDn}`, change));
     },
     async stop() {
       forgetExitHook();
@@ -169,6 +174,16 @@ export async function startSlapd(seed: { users: LdapSeedUser[]; groups: LdapSeed
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+async function asRoot(url: string, fn: (client: Client) => Promise<void>): Promise<void> {
+  const client = new Client({ url });
+  try {
+    await client.bind(ROOT.dn, ROOT.password);
+    await fn(client);
+  } finally {
+    await client.unbind();
+  }
 }
 
 async function waitReady(url: string, child: ChildProcess, stderr: () => string): Promise<void> {

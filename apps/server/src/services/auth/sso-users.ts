@@ -1,12 +1,14 @@
 /**
  * Local accounts for users who authenticate elsewhere (LDAP, OIDC): created at their first login
- * and brought up to date with the directory's or provider's attributes at every later one. They
+ * and brought up to date with the directory's or provider's attributes at every later one, admin
+ * rights and organization roles included (see services/organizations/directory-roles.ts). They
  * carry no local password, so only their source can log them in.
  */
 import type { GroupRule } from '../../config/env.js';
 import type { AuthSource, UserRow } from '../../db/schema.js';
 import { AppError } from '../../errors.js';
 import type { UserRepository } from '../../repositories/user.repository.js';
+import type { DirectoryRoles } from '../organizations/directory-roles.js';
 import { USERNAME } from '../user.service.js';
 
 export interface ExternalProfile {
@@ -32,7 +34,10 @@ export function grantsFor(groups: string[], rules: GroupRule[]): GroupRule['gran
 }
 
 export class ExternalUsers {
-  constructor(private readonly users: UserRepository) {}
+  constructor(
+    private readonly users: UserRepository,
+    private readonly roles: DirectoryRoles,
+  ) {}
 
   /**
    * Creates or updates the local account for an authenticated external identity. Returns null
@@ -40,11 +45,19 @@ export class ExternalUsers {
    * must never take over a local account (an admin's, say) by sharing its name.
    */
   async sync(profile: ExternalProfile, rules: GroupRule[]): Promise<UserRow | null> {
+    const granted = grantsFor(profile.groups, rules);
+    const user = await this.syncAccount(profile, rules, granted);
+    // Roles follow the groups only for the account this identity owns, never one it was refused.
+    if (user) await this.roles.apply(user, profile.source, rules, granted);
+    return user;
+  }
+
+  private async syncAccount(profile: ExternalProfile, rules: GroupRule[], granted: GroupRule['grant'][]): Promise<UserRow | null> {
     if (!USERNAME.test(profile.username)) {
       throw new AppError('FORBIDDEN', `username "${profile.username}" from ${profile.source} is not a valid Framewise username`);
     }
-    // Rules decide admin rights only when some are configured; otherwise admins grant them here.
-    const superuser = rules.length ? grantsFor(profile.groups, rules).some((g) => g.kind === 'superuser') : undefined;
+    // Admin rules decide admin rights only when some are configured; otherwise admins grant them here.
+    const superuser = rules.some((r) => r.grant.kind === 'superuser') ? granted.some((g) => g.kind === 'superuser') : undefined;
     const attributes = {
       email: profile.email,
       first_name: profile.firstName,

@@ -7,8 +7,8 @@
  * so that the membership has someone to name; registering with the invitation key turns the
  * placeholder into the real account, even where open registration is closed, and accepts the
  * invitation. Invitations expire FRAMEWISE_INVITATION_TTL_DAYS after they were last sent;
- * resending starts the period again. Framewise sends no email: the inviter passes the key (or a
- * link carrying it) on.
+ * resending starts the period again. With mail configured, creating and resending mail the
+ * invitee a link (services/mail/); either way the inviter gets the key and may pass it on.
  */
 import { isUniqueViolation } from '../../db/errors.js';
 import { randomBytes } from 'node:crypto';
@@ -43,6 +43,11 @@ export interface InvitationView extends InvitationDetails {
   expired: boolean;
 }
 
+/** Queues the invitation mail (services/mail/mail.service.ts); does nothing while mail is off. */
+export interface InvitationMailer {
+  enqueue(job: { kind: 'invitation'; key: string }): Promise<void>;
+}
+
 export class InvitationService {
   private readonly ttlMs: number;
 
@@ -53,6 +58,7 @@ export class InvitationService {
     private readonly context: OrgContext,
     private readonly audit: AuditService,
     ttlDays: number,
+    private readonly mail: InvitationMailer | null = null,
   ) {
     this.ttlMs = ttlDays * DAY_MS;
   }
@@ -104,6 +110,7 @@ export class InvitationService {
       address,
       details: { organization: { id: org.id, slug: org.slug }, role: input.role, key_prefix: key.slice(0, 8), placeholder: existing === undefined },
     });
+    await this.mail?.enqueue({ kind: 'invitation', key });
     return this.view(key);
   }
 
@@ -187,12 +194,13 @@ export class InvitationService {
     });
   }
 
-  /** Sends it again, as far as Framewise sends anything: the expiry period starts over. */
+  /** Sends it again (mails it, when mail is configured): the expiry period starts over. */
   async resend(auth: Auth, key: string, address: string): Promise<void> {
     const { invitation, role } = await this.visible(auth, key);
     this.checkManage(auth, invitation, role, 'resend');
     if (invitation.accepted_at) throw new AppError('BAD_REQUEST', 'this invitation has already been accepted');
     await this.orgs.touchInvitation(key);
+    await this.mail?.enqueue({ kind: 'invitation', key });
     await this.audit.record({
       action: 'invitation.resent',
       actor: auth.user,
