@@ -30,6 +30,24 @@ export default defineConfig({
           include: ['packages/*/test/**/*.test.ts', 'apps/server/test/unit/**/*.test.ts', 'apps/server/test/storage/**/*.test.ts'],
         },
       },
+      {
+        extends: true,
+        test: {
+          // The annotation engine runs headless: pointer and key events in, store state out.
+          name: 'web',
+          include: ['apps/web/test/**/*.test.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // Real Chromium against the built server and web app (apps/web/e2e/harness.ts).
+          name: 'e2e',
+          include: ['apps/web/e2e/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
       ...apiProjects,
     ],
   },

@@ -32,6 +32,7 @@ import { registerTusRoutes } from './controllers/tus.controller.js';
 import { registerCloudStorageRoutes } from './controllers/cloud-storage.controller.js';
 import { registerBackupRoutes } from './controllers/backup.controller.js';
 import { registerOrganizationRoutes } from './controllers/organization.controller.js';
+import { installWebApp } from './http/web-app.js';
 import { installAuth } from './http/auth-hook.js';
 import { installErrorHandler } from './http/error-handler.js';
 import { installSecurity } from './http/security.js';
@@ -160,6 +161,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
       return reply.type('application/vnd.oai.openapi; charset=utf-8').send(YAML.stringify(doc));
     },
   );
+  await installWebApp(app, ctx.config.webDir);
 
   return app;
 }

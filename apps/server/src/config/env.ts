@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
 const bool = z
@@ -19,6 +20,7 @@ const envSchema = z.object({
   FRAMEWISE_DATA_DIR: z.string().default('./data'),
   FRAMEWISE_SHARE_DIR: z.string().optional(),
   FRAMEWISE_PUBLIC_URL: z.string().url().optional(),
+  FRAMEWISE_WEB_DIR: z.string().optional(),
   FRAMEWISE_TRUST_PROXY: z
     .string()
     .optional()
@@ -108,6 +110,8 @@ export interface Config {
   dataDir: string;
   shareDir: string;
   publicUrl: string | undefined;
+  /** The built web app (index.html and assets/) served at `/`; by default apps/web/dist beside this package. */
+  webDir: string;
   /**
    * Which peers' X-Forwarded-* headers are believed (client address, protocol, host): true, a hop
    * count, or addresses, CIDRs and proxy-addr's names (loopback, linklocal, uniquelocal).
@@ -256,6 +260,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir,
     shareDir: path.resolve(e.FRAMEWISE_SHARE_DIR ?? path.join(dataDir, 'share')),
     publicUrl: e.FRAMEWISE_PUBLIC_URL?.replace(/\/+$/, ''),
+    webDir: path.resolve(e.FRAMEWISE_WEB_DIR ?? fileURLToPath(new URL('../../../web/dist', import.meta.url))),
     trustProxy: parseTrustProxy(e.FRAMEWISE_TRUST_PROXY),
     corsOrigins: (e.FRAMEWISE_CORS_ORIGINS ?? '').split(',').map((o) => o.trim().replace(/\/+$/, '')).filter(Boolean),
     admin: { username: e.FRAMEWISE_ADMIN_USERNAME, password: e.FRAMEWISE_ADMIN_PASSWORD, email: e.FRAMEWISE_ADMIN_EMAIL },

@@ -165,6 +165,8 @@ export const RULES: Rule[] = [
   { route: 'GET /api/server/health', does: 'reports health', allow: 'public', call: () => ({ method: 'GET', path: '/api/server/health', anonymous: true }) },
   { route: 'GET /api/server/share', does: 'lists the share', allow: 'everyone', call: () => ({ method: 'GET', path: '/api/server/share' }) },
   { route: 'GET /api/server/annotation/formats', does: 'lists formats', allow: 'everyone', call: () => ({ method: 'GET', path: '/api/server/annotation/formats' }) },
+  { route: 'GET /assets/*', does: 'serves the web app\'s assets', allow: 'public', ok: (r) => r.status === 404, call: () => ({ method: 'GET', path: '/assets/none.js', anonymous: true }) },
+  { route: 'GET /*', does: 'serves the web app\'s page for any other path', allow: 'public', ok: (r) => r.status === 200 || r.status === 503, call: () => ({ method: 'GET', path: '/tasks/1/jobs/1', anonymous: true }) },
   { route: 'GET /api/schema', does: 'serves the OpenAPI schema', allow: 'public', call: () => ({ method: 'GET', path: '/api/schema?format=json', anonymous: true }) },
 
   // ---- projects

@@ -1,0 +1,46 @@
+import { NavLink, Outlet } from 'react-router';
+import { useSession } from './session';
+
+export function Layout() {
+  const { user, organizations, organization, switchOrganization, logout } = useSession();
+  return (
+    <div className="layout">
+      <header className="topbar">
+        <NavLink to="/projects" className="brand">
+          Framewise
+        </NavLink>
+        <nav className="topnav">
+          <NavLink to="/projects">Projects</NavLink>
+          <NavLink to="/tasks">Tasks</NavLink>
+          <NavLink to="/jobs">Jobs</NavLink>
+        </nav>
+        <div className="topbar-right">
+          <label className="org-switch">
+            <span className="sr-only">Organization</span>
+            <select
+              aria-label="Organization"
+              value={organization?.slug ?? ''}
+              onChange={(e) => switchOrganization(e.target.value || null)}
+            >
+              <option value="">Personal workspace</option>
+              {organizations.map((o) => (
+                <option key={o.id} value={o.slug}>
+                  {o.name || o.slug}
+                </option>
+              ))}
+            </select>
+          </label>
+          <span className="user-name" title={user.email}>
+            {user.username}
+          </span>
+          <button type="button" className="link-button" onClick={() => void logout()}>
+            Log out
+          </button>
+        </div>
+      </header>
+      <main className="content">
+        <Outlet />
+      </main>
+    </div>
+  );
+}

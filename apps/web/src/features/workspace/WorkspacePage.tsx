@@ -1,0 +1,3 @@
+export function WorkspacePage() {
+  return <div>The annotation workspace is not built yet.</div>;
+}

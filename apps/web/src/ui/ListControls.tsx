@@ -1,0 +1,95 @@
+/**
+ * Search, sort and paging for the API's lists (CVAT's `search`, `sort`, `page`, `page_size`),
+ * kept in the page's URL so a filtered list can be bookmarked, shared and restored by Back.
+ */
+import { useSearchParams } from 'react-router';
+
+export interface ListState {
+  search: string;
+  sort: string;
+  page: number;
+  pageSize: number;
+}
+
+export function useListState(defaultSort = '-id', pageSize = 20): [ListState, (patch: Partial<ListState>) => void] {
+  const [params, setParams] = useSearchParams();
+  const state: ListState = {
+    search: params.get('search') ?? '',
+    sort: params.get('sort') ?? defaultSort,
+    page: Math.max(1, Number(params.get('page') ?? '1') || 1),
+    pageSize,
+  };
+  const update = (patch: Partial<ListState>) => {
+    const next = { ...state, ...patch };
+    // A new search or order starts again from the first page.
+    if (patch.search !== undefined || patch.sort !== undefined) next.page = 1;
+    const out = new URLSearchParams(params);
+    for (const [k, v, def] of [
+      ['search', next.search, ''],
+      ['sort', next.sort, defaultSort],
+      ['page', String(next.page), '1'],
+    ] as const) {
+      if (v === def) out.delete(k);
+      else out.set(k, v);
+    }
+    setParams(out, { replace: patch.search !== undefined });
+  };
+  return [state, update];
+}
+
+export function ListToolbar({
+  state,
+  update,
+  sorts,
+  placeholder,
+}: {
+  state: ListState;
+  update: (patch: Partial<ListState>) => void;
+  sorts: { value: string; label: string }[];
+  placeholder: string;
+}) {
+  return (
+    <div className="list-toolbar">
+      <input
+        type="search"
+        aria-label="Search"
+        placeholder={placeholder}
+        defaultValue={state.search}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') update({ search: e.currentTarget.value.trim() });
+        }}
+        onBlur={(e) => {
+          if (e.currentTarget.value.trim() !== state.search) update({ search: e.currentTarget.value.trim() });
+        }}
+      />
+      <label>
+        Sort
+        <select value={state.sort} onChange={(e) => update({ sort: e.target.value })}>
+          {sorts.map((s) => (
+            <option key={s.value} value={s.value}>
+              {s.label}
+            </option>
+          ))}
+        </select>
+      </label>
+    </div>
+  );
+}
+
+export function Pagination({ state, update, count }: { state: ListState; update: (patch: Partial<ListState>) => void; count: number }) {
+  const pages = Math.max(1, Math.ceil(count / state.pageSize));
+  if (count <= state.pageSize) return <div className="pagination muted">{count} item{count === 1 ? '' : 's'}</div>;
+  return (
+    <nav className="pagination" aria-label="Pages">
+      <button type="button" disabled={state.page <= 1} onClick={() => update({ page: state.page - 1 })}>
+        Previous
+      </button>
+      <span>
+        Page {state.page} of {pages} · {count} items
+      </span>
+      <button type="button" disabled={state.page >= pages} onClick={() => update({ page: state.page + 1 })}>
+        Next
+      </button>
+    </nav>
+  );
+}
