@@ -1,0 +1,248 @@
+/**
+ * Draws the editor on a 2D canvas: the frame image (brightness/contrast), the object layer,
+ * then on top the hovered and selected objects, handles and the shape being drawn. The
+ * engine's only DOM-touching module, with layer.ts.
+ *
+ * At 10,000 objects a frame's cost is two bitmap blits (image, object layer) plus the few
+ * objects drawn on top: the objects themselves are rasterized into the layer only when the
+ * frame, labels or zoom change, and edits repair just the rectangles they touch
+ * (layer-plan.ts, layer.ts). At most one draw per animation frame.
+ */
+import { imagePoint } from '../coords';
+import type { Editor } from '../editor';
+import { kindUtil } from '../kinds';
+import { ellipsePoints } from '../kinds/ellipse';
+import { rectanglePoints } from '../kinds/rectangle';
+import type { AnnotationRecord } from '../model';
+import { sameViewport, toView, type Viewport } from '../viewport';
+import { draftOutline, FALLBACK_COLOR, groupForDrawing } from './batches';
+import { ObjectLayer } from './layer';
+import { layerGeometry, planLayer, visibleFramePart } from './layer-plan';
+import { DEFAULT_STYLE, paintGroups, paintMarkers, type Emphasis, type RenderStyle } from './paint';
+
+export { DEFAULT_STYLE, type RenderStyle } from './paint';
+
+/** Percentages; 100 leaves the image as it is. */
+export interface ImageFilters {
+  brightness: number;
+  contrast: number;
+}
+
+/** The view counts as moving this long after it last changed; then the layer is rebuilt sharp. */
+const SETTLE_MS = 150;
+/** Rebuilding the layer for this many objects fits in a frame even mid-gesture. */
+const CHEAP_OBJECTS = 2000;
+
+export class CanvasRenderer {
+  private readonly ctx: CanvasRenderingContext2D;
+  private readonly stop: Array<() => void> = [];
+  private readonly layer = new ObjectLayer();
+  private image: CanvasImageSource | null = null;
+  private filtered: HTMLCanvasElement | null = null;
+  private filters: ImageFilters = { brightness: 100, contrast: 100 };
+  private request: number | null = null;
+  private settle: ReturnType<typeof setTimeout> | null = null;
+  private lastViewport: Viewport | null = null;
+  private lastViewChange = 0;
+  private lastSelection: readonly string[] | null = null;
+
+  constructor(
+    private readonly canvas: HTMLCanvasElement,
+    private readonly editor: Editor,
+    private readonly style: RenderStyle = DEFAULT_STYLE,
+  ) {
+    const ctx = canvas.getContext('2d');
+    if (!ctx) throw new Error('CanvasRenderer: no 2D context');
+    this.ctx = ctx;
+    this.stop.push(editor.subscribe(() => this.requestDraw()));
+    this.stop.push(
+      editor.store.listen({
+        change: (c) => {
+          // Selected objects are not in the layer: their edits (a drag) leave it as it is.
+          if (this.layer.excluded.has(c.id)) return;
+          for (const r of [c.before, c.after]) {
+            const b = r && r.frame === this.layer.frame ? kindUtil(r.kind).bounds(r) : null;
+            if (b) this.layer.markDirty(b);
+          }
+        },
+        reset: () => this.layer.drop(),
+      }),
+    );
+    this.requestDraw();
+  }
+
+  setImage(image: CanvasImageSource | null): void {
+    this.image = image;
+    this.filtered = null;
+    this.requestDraw();
+  }
+
+  setFilters(filters: ImageFilters): void {
+    if (filters.brightness === this.filters.brightness && filters.contrast === this.filters.contrast) return;
+    this.filters = { ...filters };
+    this.filtered = null;
+    this.requestDraw();
+  }
+
+  requestDraw(): void {
+    if (this.request !== null) return;
+    this.request = requestAnimationFrame(() => {
+      this.request = null;
+      this.draw();
+    });
+  }
+
+  destroy(): void {
+    if (this.request !== null) cancelAnimationFrame(this.request);
+    if (this.settle !== null) clearTimeout(this.settle);
+    this.request = null;
+    this.settle = null;
+    for (const s of this.stop.splice(0)) s();
+  }
+
+  /** Draws now (benchmarks call this to time a frame). */
+  draw(): void {
+    const { ctx, editor, style } = this;
+    const { width, height } = editor.canvasSize;
+    const dpr = globalThis.devicePixelRatio || 1;
+    const bw = Math.max(1, Math.round(width * dpr));
+    const bh = Math.max(1, Math.round(height * dpr));
+    if (this.canvas.width !== bw || this.canvas.height !== bh) {
+      this.canvas.width = bw;
+      this.canvas.height = bh;
+    }
+    this.canvas.style.cursor = editor.cursor;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.globalAlpha = 1;
+    ctx.fillStyle = style.background;
+    ctx.fillRect(0, 0, bw, bh);
+
+    const v = editor.viewport;
+    const now = performance.now();
+    if (!this.lastViewport || !sameViewport(v, this.lastViewport)) {
+      this.lastViewport = v;
+      this.lastViewChange = now;
+    }
+    const deviceScale = dpr * v.scale;
+    ctx.setTransform(deviceScale, 0, 0, deviceScale, dpr * v.x, dpr * v.y);
+    this.drawImage(v.scale);
+    this.drawLayer(dpr, now - this.lastViewChange < SETTLE_MS);
+
+    const hovered = editor.hovered !== undefined ? editor.get(editor.hovered) : undefined;
+    if (hovered && !hovered.hidden && !editor.selection.includes(hovered.id)) this.drawOne(hovered, deviceScale, dpr, 'hovered');
+    for (const id of editor.selection) {
+      const r = editor.get(id);
+      if (r && !r.hidden && r.frame === editor.frame) this.drawOne(r, deviceScale, dpr, 'selected');
+    }
+    this.drawHandles(dpr, v);
+    this.drawDraft(deviceScale, dpr);
+  }
+
+  private drawLayer(dpr: number, moving: boolean): void {
+    const { editor, layer, style } = this;
+    if (layer.frame !== editor.frame || layer.labels !== editor.labels) layer.drop();
+    if (this.lastSelection !== editor.selection) {
+      this.lastSelection = editor.selection;
+      layer.setExcluded(new Set(editor.selection), (id) => editor.index.boundsOf(id));
+    }
+    const want = layerGeometry(editor.viewport, editor.canvasSize, editor.frameSize, dpr);
+    const plan = planLayer({
+      layer: layer.geometry,
+      scale: want.scale,
+      visible: visibleFramePart(editor.viewport, editor.canvasSize, editor.frameSize),
+      moving,
+      cheap: () => editor.index.search(editor.frame, want.rect).length <= CHEAP_OBJECTS,
+    });
+    if (plan.rebuildNow) layer.build(want, editor, dpr, style);
+    else layer.repair(editor, dpr, style);
+    if (plan.rebuildLater) this.settleLater();
+    const g = layer.geometry;
+    if (!g || g.width === 0 || g.height === 0) return;
+    // At the layer's own scale it maps pixel for pixel; scaled (mid-zoom) it is smoothed.
+    this.ctx.imageSmoothingEnabled = g.scale !== want.scale;
+    this.ctx.drawImage(layer.canvas, 0, 0, g.width, g.height, g.rect.minX, g.rect.minY, g.width / g.scale, g.height / g.scale);
+  }
+
+  private settleLater(): void {
+    if (this.settle !== null) clearTimeout(this.settle);
+    this.settle = setTimeout(() => {
+      this.settle = null;
+      this.requestDraw();
+    }, SETTLE_MS);
+  }
+
+  private drawImage(scale: number): void {
+    const source = this.filteredImage();
+    if (!source) return;
+    const { width, height } = this.editor.frameSize;
+    // Crisp pixels when zoomed in, so annotators see the pixel grid they place points on.
+    this.ctx.imageSmoothingEnabled = scale < 1;
+    this.ctx.drawImage(source, 0, 0, width, height);
+  }
+
+  /** The image with brightness/contrast applied once per image or filter change, not per frame. */
+  private filteredImage(): CanvasImageSource | null {
+    const { brightness, contrast } = this.filters;
+    if (!this.image || (brightness === 100 && contrast === 100)) return this.image;
+    if (this.filtered) return this.filtered;
+    const { width, height } = this.editor.frameSize;
+    const off = document.createElement('canvas');
+    off.width = Math.max(1, width);
+    off.height = Math.max(1, height);
+    const octx = off.getContext('2d');
+    if (!octx) return this.image;
+    octx.filter = `brightness(${brightness}%) contrast(${contrast}%)`;
+    octx.drawImage(this.image, 0, 0, width, height);
+    this.filtered = off;
+    return off;
+  }
+
+  private drawOne(r: AnnotationRecord, deviceScale: number, dpr: number, emphasis: Emphasis): void {
+    const color = this.editor.label(r.labelId)?.color ?? FALLBACK_COLOR;
+    paintGroups(this.ctx, groupForDrawing([r], () => color), deviceScale, dpr, this.style, emphasis);
+  }
+
+  private drawHandles(dpr: number, v: Viewport): void {
+    const handles = this.editor.handles();
+    if (handles.length === 0) return;
+    const { ctx } = this;
+    const s = this.style.handleSize;
+    ctx.save();
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.fillStyle = '#ffffff';
+    ctx.strokeStyle = '#000000';
+    ctx.lineWidth = 1;
+    for (const h of handles) {
+      const p = toView(v, imagePoint(h.x, h.y));
+      ctx.fillRect(p.x - s / 2, p.y - s / 2, s, s);
+      ctx.strokeRect(p.x - s / 2 + 0.5, p.y - s / 2 + 0.5, s - 1, s - 1);
+    }
+    ctx.restore();
+  }
+
+  private drawDraft(deviceScale: number, dpr: number): void {
+    const { editor, ctx } = this;
+    const draft = editor.draft();
+    if (!draft) return;
+    const color = editor.label(editor.activeLabelId ?? -1)?.color ?? '#ffffff';
+    const pts = draftOutline(draft.points, draft.cursor);
+    let outline = pts;
+    let kind = draft.kind;
+    if ((kind === 'rectangle' || kind === 'ellipse') && pts.length >= 4) {
+      const [ax, ay, bx, by] = pts as [number, number, number, number];
+      outline = kind === 'rectangle' ? rectanglePoints(ax, ay, bx, by) : ellipsePoints(ax, ay, bx, by);
+    } else if (kind === 'polygon' && pts.length < 6) {
+      kind = 'polyline';
+    }
+    const record: AnnotationRecord = { id: '', kind, frame: editor.frame, labelId: -1, points: outline, attributes: {}, occluded: false, hidden: false, locked: false, zOrder: 0, rotation: 0, group: 0, source: 'manual', score: 1, seq: 0 };
+    const px = 1 / deviceScale;
+    ctx.strokeStyle = color;
+    ctx.lineWidth = this.style.selectedStrokeWidth * dpr * px;
+    ctx.setLineDash([5 * dpr * px, 3 * dpr * px]);
+    ctx.beginPath();
+    kindUtil(kind).trace(ctx, record);
+    ctx.stroke();
+    ctx.setLineDash([]);
+    if (kind !== 'rectangle' && kind !== 'ellipse') paintMarkers(ctx, color, [{ ...record, points: draft.points }], deviceScale, dpr, this.style, 0.8);
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * The object layer: an offscreen bitmap holding the objects that are not selected, rasterized
+ * for one frame, one scale and one image rectangle (layer-plan.ts). Edits re-raster only the
+ * rectangles they touch: a click that selects an object, a new box or a moved vertex costs a
+ * few objects' worth of drawing, not the frame's.
+ */
+import { boxesOverlap, type ImageBox } from '../coords';
+import type { EditorLabel } from '../model';
+import type { SpatialIndex } from '../spatial';
+import type { Store } from '../store';
+import { groupForDrawing } from './batches';
+import { objectsIn } from './culling';
+import type { LayerGeometry } from './layer-plan';
+import { paintGroups, type RenderStyle } from './paint';
+
+export interface LayerSource {
+  readonly store: Store;
+  readonly index: SpatialIndex;
+  readonly labels: readonly EditorLabel[];
+  readonly frame: number;
+}
+
+/** Past this many dirty rectangles one full rebuild is cheaper. */
+const MAX_DIRTY = 64;
+
+export class ObjectLayer {
+  readonly canvas: HTMLCanvasElement = document.createElement('canvas');
+  private readonly ctx: CanvasRenderingContext2D;
+  geometry: LayerGeometry | null = null;
+  frame = Number.NaN;
+  labels: readonly EditorLabel[] | null = null;
+  /** Objects drawn elsewhere (the selection): left out of the layer. */
+  excluded: ReadonlySet<string> = new Set();
+  private dirty: ImageBox[] = [];
+
+  constructor() {
+    const ctx = this.canvas.getContext('2d');
+    if (!ctx) throw new Error('ObjectLayer: no 2D context');
+    this.ctx = ctx;
+  }
+
+  /** Forces a full rebuild before the next use. */
+  drop(): void {
+    this.geometry = null;
+    this.dirty = [];
+  }
+
+  markDirty(box: ImageBox): void {
+    if (!this.geometry || !boxesOverlap(box, this.geometry.rect)) return;
+    this.dirty.push(box);
+    if (this.dirty.length > MAX_DIRTY) this.drop();
+  }
+
+  /** Changes which objects are left out; the ones entering or leaving are redrawn. */
+  setExcluded(next: ReadonlySet<string>, boundsOf: (id: string) => ImageBox | undefined): void {
+    for (const id of this.excluded) if (!next.has(id)) this.markBounds(boundsOf(id));
+    for (const id of next) if (!this.excluded.has(id)) this.markBounds(boundsOf(id));
+    this.excluded = next;
+  }
+
+  build(geometry: LayerGeometry, source: LayerSource, dpr: number, style: RenderStyle): void {
+    if (this.canvas.width !== geometry.width || this.canvas.height !== geometry.height) {
+      this.canvas.width = Math.max(1, geometry.width);
+      this.canvas.height = Math.max(1, geometry.height);
+    }
+    this.geometry = geometry;
+    this.frame = source.frame;
+    this.labels = source.labels;
+    this.dirty = [];
+    this.ctx.setTransform(1, 0, 0, 1, 0, 0);
+    this.ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
+    this.paint(geometry.rect, source, dpr, style);
+  }
+
+  /** Re-rasters the rectangles edits touched since the last call. */
+  repair(source: LayerSource, dpr: number, style: RenderStyle): void {
+    const g = this.geometry;
+    if (!g || this.dirty.length === 0) return;
+    const dirty = this.dirty;
+    this.dirty = [];
+    // Outlines and point markers reach this far past an object's bounds.
+    const reach = (style.pointRadius * 1.5 * dpr + 2) / g.scale;
+    for (const d of dirty) {
+      const x0 = Math.max(0, Math.floor((d.minX - reach - g.rect.minX) * g.scale));
+      const y0 = Math.max(0, Math.floor((d.minY - reach - g.rect.minY) * g.scale));
+      const x1 = Math.min(g.width, Math.ceil((d.maxX + reach - g.rect.minX) * g.scale));
+      const y1 = Math.min(g.height, Math.ceil((d.maxY + reach - g.rect.minY) * g.scale));
+      if (x1 <= x0 || y1 <= y0) continue;
+      const { ctx } = this;
+      ctx.save();
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      ctx.beginPath();
+      ctx.rect(x0, y0, x1 - x0, y1 - y0);
+      ctx.clip();
+      ctx.clearRect(x0, y0, x1 - x0, y1 - y0);
+      const clip: ImageBox = { minX: g.rect.minX + x0 / g.scale, minY: g.rect.minY + y0 / g.scale, maxX: g.rect.minX + x1 / g.scale, maxY: g.rect.minY + y1 / g.scale };
+      this.paint({ minX: clip.minX - reach, minY: clip.minY - reach, maxX: clip.maxX + reach, maxY: clip.maxY + reach }, source, dpr, style);
+      ctx.restore();
+    }
+  }
+
+  private markBounds(box: ImageBox | undefined): void {
+    if (box) this.markDirty(box);
+  }
+
+  private paint(region: ImageBox, source: LayerSource, dpr: number, style: RenderStyle): void {
+    const g = this.geometry!;
+    this.ctx.setTransform(g.scale, 0, 0, g.scale, -g.rect.minX * g.scale, -g.rect.minY * g.scale);
+    const records = objectsIn(source.store, source.index, source.frame, region, this.excluded);
+    const colors = new Map(source.labels.map((l) => [l.id, l.color]));
+    paintGroups(this.ctx, groupForDrawing(records, (id) => colors.get(id)), g.scale, dpr, style, 'normal');
+  }
+}
