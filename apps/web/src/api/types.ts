@@ -132,6 +132,8 @@ export interface Membership {
   role: OrgRole;
   is_active: boolean;
   joined_date: string | null;
+  /** The key of the invitation this membership came from, or null. */
+  invitation: string | null;
 }
 
 export interface Invitation {
@@ -143,6 +145,14 @@ export interface Invitation {
   created_date: string;
   accepted: boolean;
   expired: boolean;
+  organization_info: { id: number; slug: string };
+}
+
+/** Framewise's per-organization switches for workers (docs/organizations.md). */
+export interface OrganizationSettings {
+  workers_can_export: boolean;
+  workers_see_task: boolean;
+  workers_change_completed_jobs: boolean;
 }
 
 export interface AccessToken {
@@ -153,6 +163,18 @@ export interface AccessToken {
   expiry_date: string | null;
   last_used_date: string | null;
   read_only: boolean;
+  /** The key: only in the answer that created the token. */
+  value?: string;
+}
+
+export interface AuditEvent {
+  id: number;
+  date: string;
+  action: string;
+  actor: { id: number | null; username: string } | null;
+  user: { id: number | null; username: string } | null;
+  address: string;
+  details: Record<string, unknown>;
 }
 
 export interface RequestStatus {

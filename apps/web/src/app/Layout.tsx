@@ -1,4 +1,5 @@
 import { NavLink, Outlet } from 'react-router';
+import { InvitationsBadge } from '../features/organization/MyInvitations';
 import { useSession } from './session';
 
 export function Layout() {
@@ -13,8 +14,11 @@ export function Layout() {
           <NavLink to="/projects">Projects</NavLink>
           <NavLink to="/tasks">Tasks</NavLink>
           <NavLink to="/jobs">Jobs</NavLink>
+          <NavLink to="/organization">Organization</NavLink>
+          {user.is_superuser && <NavLink to="/admin">Admin</NavLink>}
         </nav>
         <div className="topbar-right">
+          <InvitationsBadge />
           <label className="org-switch">
             <span className="sr-only">Organization</span>
             <select
@@ -30,9 +34,9 @@ export function Layout() {
               ))}
             </select>
           </label>
-          <span className="user-name" title={user.email}>
+          <NavLink to="/profile" className="user-name" title={`${user.email || user.username}: account, password, access tokens`}>
             {user.username}
-          </span>
+          </NavLink>
           <button type="button" className="link-button" onClick={() => void logout()}>
             Log out
           </button>

@@ -4,9 +4,17 @@
  * canvas engine, is its own chunk loaded with its route.
  */
 import { createBrowserRouter, Navigate } from 'react-router';
+import { ProfilePage } from '../features/account/ProfilePage';
+import { AuditPage } from '../features/admin/AuditPage';
+import { UsersPage } from '../features/admin/UsersPage';
+import { ForgotPasswordPage } from '../features/auth/ForgotPasswordPage';
+import { InvitationPage } from '../features/auth/InvitationPage';
 import { LoginPage } from '../features/auth/LoginPage';
 import { RegisterPage } from '../features/auth/RegisterPage';
+import { ResetPasswordPage } from '../features/auth/ResetPasswordPage';
 import { JobsPage } from '../features/jobs/JobsPage';
+import { CreateOrganizationPage } from '../features/organization/CreateOrganizationPage';
+import { OrganizationPage } from '../features/organization/OrganizationPage';
 import { CreateProjectPage } from '../features/projects/CreateProjectPage';
 import { ProjectPage } from '../features/projects/ProjectPage';
 import { ProjectsPage } from '../features/projects/ProjectsPage';
@@ -20,6 +28,8 @@ import { RequireLogin } from './RequireLogin';
 export const router = createBrowserRouter([
   { path: '/auth/login', element: <LoginPage /> },
   { path: '/auth/register', element: <RegisterPage /> },
+  { path: '/auth/password/reset', element: <ForgotPasswordPage /> },
+  { path: '/auth/password/reset/confirm', element: <ResetPasswordPage /> },
   {
     path: '/',
     element: <RequireLogin />,
@@ -35,6 +45,13 @@ export const router = createBrowserRouter([
           { path: 'tasks/create', element: <CreateTaskPage /> },
           { path: 'tasks/:id', element: <TaskPage /> },
           { path: 'jobs', element: <JobsPage /> },
+          { path: 'organization', element: <OrganizationPage /> },
+          { path: 'organizations/create', element: <CreateOrganizationPage /> },
+          { path: 'invitations', element: <InvitationPage /> },
+          { path: 'profile', element: <ProfilePage /> },
+          { path: 'admin', element: <Navigate to="/admin/users" replace /> },
+          { path: 'admin/users', element: <UsersPage /> },
+          { path: 'admin/audit', element: <AuditPage /> },
           { path: '*', element: <NotFound /> },
         ],
       },

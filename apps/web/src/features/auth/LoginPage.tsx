@@ -38,6 +38,9 @@ export function LoginPage() {
   }
 
   const oidc = methods.data?.oidc;
+  // Someone sent here by an invitation link who has no account yet registers with its key.
+  const invitation = new URLSearchParams(next.split('?')[1] ?? '').get('key');
+  const registerLink = next.startsWith('/invitations?') && invitation ? `/auth/register?invitation=${encodeURIComponent(invitation)}` : '/auth/register';
   return (
     <div className="auth-page">
       <form className="auth-card" onSubmit={submit}>
@@ -55,6 +58,9 @@ export function LoginPage() {
         <button type="submit" className="primary" disabled={busy}>
           {busy ? 'Signing in…' : 'Sign in'}
         </button>
+        <Link className="small forgot-link" to="/auth/password/reset">
+          Forgot password?
+        </Link>
         {methods.data?.ldap && <p className="muted small">Directory (LDAP) accounts sign in with their directory password.</p>}
         {oidc && (
           <a className="button" href={`${oidc.login_url}?next=${encodeURIComponent(next)}`}>
@@ -62,7 +68,7 @@ export function LoginPage() {
           </a>
         )}
         <p className="muted small">
-          Invited to an organization? <Link to="/auth/register">Create your account</Link>
+          Invited to an organization? <Link to={registerLink}>Create your account</Link>
         </p>
       </form>
     </div>

@@ -12,6 +12,8 @@ export function RegisterPage() {
   const [error, setError] = useState<unknown>(null);
   const [done, setDone] = useState<string | null>(null);
   const invitation = params.get('invitation') ?? '';
+  // The invitation mail's link names the address it was sent to, which registration must match.
+  const email = params.get('email') ?? '';
 
   async function submit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
@@ -61,7 +63,7 @@ export function RegisterPage() {
         </label>
         <label>
           Email
-          <input name="email" type="email" autoComplete="email" required />
+          <input name="email" type="email" autoComplete="email" required defaultValue={email} />
         </label>
         <div className="row">
           <label>
