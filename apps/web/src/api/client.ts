@@ -10,6 +10,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly details: unknown = undefined,
+    /** The whole error body: some errors carry more than details (a 409 says what changed). */
+    readonly body: Record<string, unknown> = {},
   ) {
     super(message);
     this.name = 'ApiError';
@@ -70,15 +72,16 @@ async function errorOf(res: Response): Promise<ApiError> {
   let code = `HTTP_${res.status}`;
   let message = res.statusText || `request failed with status ${res.status}`;
   let details: unknown;
+  let body: Record<string, unknown> = {};
   try {
-    const body = (await res.json()) as { code?: string; message?: string; detail?: string; details?: unknown };
-    code = body.code ?? code;
-    message = body.message ?? body.detail ?? message;
+    body = (await res.json()) as Record<string, unknown>;
+    code = typeof body.code === 'string' ? body.code : code;
+    message = typeof body.message === 'string' ? body.message : typeof body.detail === 'string' ? body.detail : message;
     details = body.details;
   } catch {
     // Not JSON (a proxy's error page): keep the status line.
   }
-  return new ApiError(res.status, code, message, details);
+  return new ApiError(res.status, code, message, details, body);
 }
 
 export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<{ data: T; response: Response }> {

@@ -2,6 +2,7 @@
  * Search, sort and paging for the API's lists (CVAT's `search`, `sort`, `page`, `page_size`),
  * kept in the page's URL so a filtered list can be bookmarked, shared and restored by Back.
  */
+import type { ReactNode } from 'react';
 import { useSearchParams } from 'react-router';
 
 export interface ListState {
@@ -42,11 +43,14 @@ export function ListToolbar({
   update,
   sorts,
   placeholder,
+  children,
 }: {
   state: ListState;
   update: (patch: Partial<ListState>) => void;
   sorts: { value: string; label: string }[];
   placeholder: string;
+  /** More filters, after search and sort. */
+  children?: ReactNode;
 }) {
   return (
     <div className="list-toolbar">
@@ -72,6 +76,7 @@ export function ListToolbar({
           ))}
         </select>
       </label>
+      {children}
     </div>
   );
 }

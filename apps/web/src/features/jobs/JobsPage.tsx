@@ -52,8 +52,7 @@ export function JobsPage() {
       <div className="page-head">
         <h1>Jobs</h1>
       </div>
-      <div className="list-toolbar">
-        <ListToolbar state={state} update={update} sorts={SORTS} placeholder="Search by task, assignee" />
+      <ListToolbar state={state} update={update} sorts={SORTS} placeholder="Search by task, assignee">
         <label className="inline">
           <input type="checkbox" checked={mine} onChange={(e) => setParam('mine', e.target.checked ? '1' : '')} />
           Assigned to me
@@ -71,7 +70,7 @@ export function JobsPage() {
           <option value="rejected">rejected</option>
           <option value="completed">completed</option>
         </select>
-      </div>
+      </ListToolbar>
       {list.isPending && <Spinner />}
       <ErrorMessage error={list.error} />
       {list.data && (

@@ -1,0 +1,270 @@
+/**
+ * The annotation workspace: React around the engine (src/editor). The engine owns objects,
+ * tools, history and the viewport; this file owns what is not the engine's business: frames
+ * (loading, prefetch), saving (autosave, Ctrl+S, conflicts), the job's state, and the layout.
+ */
+import { useQueryClient } from '@tanstack/react-query';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Link, useSearchParams } from 'react-router';
+import { api } from '../../api/client';
+import type { DataMeta, Job, Label } from '../../api/types';
+import type { CvatAnnotations } from '../../editor/cvat';
+import { Editor } from '../../editor/editor';
+import type { EditorLabel } from '../../editor/model';
+import { CanvasView } from './CanvasView';
+import { ConflictDialog } from './ConflictDialog';
+import { FrameBar } from './FrameBar';
+import { FrameLoader } from './frame-loader';
+import { ObjectsPanel } from './ObjectsPanel';
+import { ConflictError, saveJob } from './saver';
+import { ShortcutsHelp, useAutosaveSeconds } from './ShortcutsHelp';
+import { LabelPicker, Toolbar } from './Toolbar';
+import { useEditorModel } from './useEditor';
+
+export type SaveState = 'saved' | 'unsaved' | 'saving' | 'conflict' | 'error';
+
+function editorLabels(labels: Label[]): EditorLabel[] {
+  return labels
+    .filter((l) => l.id !== undefined)
+    .map((l) => ({
+      id: l.id!,
+      name: l.name,
+      color: l.color,
+      type: l.type,
+      attributes: l.attributes.map((a) => ({
+        id: a.id!,
+        name: a.name,
+        input_type: a.input_type,
+        mutable: a.mutable,
+        values: a.values,
+        default_value: a.default_value ?? '',
+      })),
+    }));
+}
+
+/** Typing in a field must not trigger shortcuts. */
+function isTyping(target: EventTarget | null): boolean {
+  return target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
+}
+
+export function Workspace({ job, labels, meta, annotations }: { job: Job; labels: Label[]; meta: DataMeta; annotations: CvatAnnotations }) {
+  const queries = useQueryClient();
+  const [params, setParams] = useSearchParams();
+  const editor = useMemo(() => {
+    const e = new Editor({ labels: editorLabels(labels) });
+    e.load(annotations);
+    return e;
+    // The workspace is created once per job; a reload builds a new one.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+  useEditorModel(editor);
+  const first = meta.start_frame;
+  const last = meta.start_frame + meta.frames.length - 1;
+  const loader = useMemo(() => new FrameLoader(job.id, first, last), [job.id, first, last]);
+  useEffect(() => () => loader.dispose(), [loader]);
+
+  const requested = Number(params.get('frame'));
+  const [frame, setFrameState] = useState(Number.isInteger(requested) && requested >= first && requested <= last ? requested : first);
+  const [image, setImage] = useState<ImageBitmap | null>(null);
+  const [loadedFrame, setLoadedFrame] = useState<number | null>(null);
+  const [frameError, setFrameError] = useState<string | null>(null);
+  const [version, setVersion] = useState(annotations.version);
+  const [saveState, setSaveState] = useState<SaveState>('saved');
+  const [saveError, setSaveError] = useState<string | null>(null);
+  const [conflict, setConflict] = useState<ConflictError | null>(null);
+  const [jobState, setJobState] = useState(job.state);
+  const [help, setHelp] = useState(false);
+  const [filters, setFilters] = useState({ brightness: 100, contrast: 100 });
+  const [autosave, setAutosave] = useAutosaveSeconds();
+  const direction = useRef<1 | -1>(1);
+  const saving = useRef(false);
+
+  // Frame: the engine switches at once (its objects); the image follows when decoded.
+  useEffect(() => {
+    const size = meta.frames[frame - first] ?? meta.frames[0]!;
+    editor.setFrame(frame, { width: size.width, height: size.height });
+    let current = true;
+    setFrameError(null);
+    loader.get(frame, direction.current).then(
+      (f) => {
+        if (!current) return;
+        setImage(f.bitmap);
+        setLoadedFrame(f.number);
+      },
+      (e: Error) => current && setFrameError(e.message),
+    );
+    return () => {
+      current = false;
+    };
+  }, [frame, editor, loader, meta, first]);
+
+  const goTo = useCallback(
+    (n: number) => {
+      const next = Math.min(last, Math.max(first, Math.round(n)));
+      direction.current = next < frame ? -1 : 1;
+      setFrameState(next);
+      const out = new URLSearchParams(params);
+      out.set('frame', String(next));
+      setParams(out, { replace: true });
+    },
+    [first, last, frame, params, setParams],
+  );
+
+  const save = useCallback(
+    async (overwrite = false) => {
+      if (saving.current || !editor.hasUnsavedChanges) return;
+      saving.current = true;
+      setSaveState('saving');
+      setSaveError(null);
+      try {
+        const v = await saveJob(editor, job.id, version, overwrite);
+        setVersion(v);
+        setConflict(null);
+        setSaveState(editor.hasUnsavedChanges ? 'unsaved' : 'saved');
+      } catch (e) {
+        if (e instanceof ConflictError) {
+          setConflict(e);
+          setSaveState('conflict');
+        } else {
+          setSaveError((e as Error).message);
+          setSaveState('error');
+        }
+      } finally {
+        saving.current = false;
+      }
+    },
+    [editor, job.id, version],
+  );
+
+  /** Takes the server's annotations and puts the user's unsaved edits back on top of them. */
+  const reloadKeepingMine = useCallback(async () => {
+    const fresh = await api.get<CvatAnnotations>(`/api/jobs/${job.id}/annotations`);
+    editor.rebase(fresh);
+    setVersion(fresh.version);
+    setConflict(null);
+    setSaveState(editor.hasUnsavedChanges ? 'unsaved' : 'saved');
+  }, [editor, job.id]);
+
+  // Unsaved state follows the engine.
+  const dirty = editor.hasUnsavedChanges;
+  useEffect(() => {
+    if (saveState === 'saved' && dirty) setSaveState('unsaved');
+    if (saveState === 'unsaved' && !dirty) setSaveState('saved');
+  }, [dirty, saveState]);
+
+  useEffect(() => {
+    if (autosave <= 0) return;
+    const timer = setInterval(() => {
+      if (saveState === 'unsaved' || saveState === 'error') void save();
+    }, autosave * 1000);
+    return () => clearInterval(timer);
+  }, [autosave, save, saveState]);
+
+  useEffect(() => {
+    const warn = (e: BeforeUnloadEvent) => {
+      if (editor.hasUnsavedChanges) e.preventDefault();
+    };
+    window.addEventListener('beforeunload', warn);
+    return () => window.removeEventListener('beforeunload', warn);
+  }, [editor]);
+
+  const finish = useCallback(async () => {
+    await save();
+    if (editor.hasUnsavedChanges) return;
+    const updated = await api.patch<Job>(`/api/jobs/${job.id}`, { state: 'completed' });
+    setJobState(updated.state);
+    void queries.invalidateQueries({ queryKey: ['jobs'] });
+  }, [editor, job.id, queries, save]);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (isTyping(e.target) || conflict) return;
+      const ctrl = e.ctrlKey || e.metaKey;
+      if (ctrl && e.key.toLowerCase() === 's') {
+        e.preventDefault();
+        void save();
+        return;
+      }
+      if (!ctrl && !e.altKey && editor.getPath().endsWith('.idle')) {
+        const key = e.key.toLowerCase();
+        if (key === 'f' || key === 'd') {
+          e.preventDefault();
+          goTo(frame + (key === 'f' ? 1 : -1));
+          return;
+        }
+        if (e.key === 'F1' || e.key === '?') {
+          e.preventDefault();
+          setHelp((h) => !h);
+          return;
+        }
+      }
+      if (editor.keyDown({ key: e.key, code: e.code, ctrlKey: e.ctrlKey, shiftKey: e.shiftKey, altKey: e.altKey, metaKey: e.metaKey })) e.preventDefault();
+    };
+    const onKeyUp = (e: KeyboardEvent) => {
+      if (!isTyping(e.target)) editor.keyUp({ key: e.key, code: e.code, ctrlKey: e.ctrlKey, shiftKey: e.shiftKey, altKey: e.altKey, metaKey: e.metaKey });
+    };
+    window.addEventListener('keydown', onKey);
+    window.addEventListener('keyup', onKeyUp);
+    return () => {
+      window.removeEventListener('keydown', onKey);
+      window.removeEventListener('keyup', onKeyUp);
+    };
+  }, [editor, frame, goTo, save, conflict]);
+
+  return (
+    <div className="workspace">
+      <header className="ws-top">
+        <Link to={`/tasks/${job.task_id}`} className="ws-back" title="Back to the task">
+          ← Task #{job.task_id}
+        </Link>
+        <span className="ws-title">
+          Job #{job.id} <span className="muted small">{jobState}</span>
+        </span>
+        <LabelPicker editor={editor} />
+        <div className="ws-actions">
+          <button type="button" onClick={() => editor.undo()} disabled={!editor.canUndo} title="Undo (Ctrl+Z)">
+            Undo
+          </button>
+          <button type="button" onClick={() => editor.redo()} disabled={!editor.canRedo} title="Redo (Ctrl+Shift+Z)">
+            Redo
+          </button>
+          <span className={`save-state save-${saveState}`} role="status" aria-label="Save state" title={saveError ?? undefined}>
+            {saveState === 'saved' ? 'All changes saved' : saveState === 'unsaved' ? 'Unsaved changes' : saveState === 'saving' ? 'Saving…' : saveState === 'conflict' ? 'Conflict' : 'Save failed'}
+          </span>
+          <button type="button" onClick={() => void save()} disabled={saveState === 'saving' || !dirty} title="Save (Ctrl+S)">
+            Save
+          </button>
+          <button type="button" className="primary" onClick={() => void finish()} disabled={jobState === 'completed'} title="Save and mark the job completed">
+            {jobState === 'completed' ? 'Completed' : 'Finish job'}
+          </button>
+          <button type="button" onClick={() => setHelp(true)} title="Shortcuts (F1)">
+            ?
+          </button>
+        </div>
+      </header>
+      <Toolbar editor={editor} filters={filters} onFilters={setFilters} />
+      <div className="ws-canvas" data-frame={frame} data-loaded={image !== null && loadedFrame === frame}>
+        <CanvasView editor={editor} image={image} filters={filters} />
+        {frameError && (
+          <div className="ws-frame-error" role="alert">
+            {frameError}
+          </div>
+        )}
+      </div>
+      <ObjectsPanel editor={editor} />
+      <FrameBar jobId={job.id} first={first} last={last} frame={frame} names={meta.frames} onFrame={goTo} />
+      {help && <ShortcutsHelp onClose={() => setHelp(false)} autosave={autosave} onAutosave={setAutosave} />}
+      {conflict && (
+        <ConflictDialog
+          conflict={conflict}
+          onReload={() => void reloadKeepingMine()}
+          onOverwrite={() => void save(true)}
+          onClose={() => {
+            setConflict(null);
+            setSaveState('unsaved');
+          }}
+        />
+      )}
+    </div>
+  );
+}
