@@ -2,8 +2,29 @@
  * Search, sort and paging for the API's lists (CVAT's `search`, `sort`, `page`, `page_size`),
  * kept in the page's URL so a filtered list can be bookmarked, shared and restored by Back.
  */
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { useSearchParams } from 'react-router';
+import { api } from '../api/client';
+import type { Page } from '../api/types';
+
+/** The orders every list of projects or tasks offers. */
+export const STANDARD_SORTS = [
+  { value: '-id', label: 'Newest' },
+  { value: 'id', label: 'Oldest' },
+  { value: 'name', label: 'Name' },
+  { value: '-updated_date', label: 'Recently updated' },
+  { value: 'status', label: 'Status' },
+];
+
+/** One page of an API list for the list state, the previous page kept on screen while the next loads. */
+export function usePagedList<T>(path: string, state: ListState, extra: Record<string, string | undefined> = {}) {
+  return useQuery({
+    queryKey: [path.split('/').pop(), state, extra],
+    queryFn: () => api.get<Page<T>>(path, { search: state.search, sort: state.sort, page: state.page, page_size: state.pageSize, ...extra }),
+    placeholderData: keepPreviousData,
+  });
+}
 
 export interface ListState {
   search: string;

@@ -1,11 +1,9 @@
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router';
-import { api } from '../../api/client';
-import type { Job, Page } from '../../api/types';
+import type { Job } from '../../api/types';
 import { useSession } from '../../app/session';
 import { ErrorMessage } from '../../ui/ErrorMessage';
 import { formatDate, userName } from '../../ui/format';
-import { ListToolbar, Pagination, useListState } from '../../ui/ListControls';
+import { ListToolbar, Pagination, useListState, usePagedList } from '../../ui/ListControls';
 import { Preview } from '../../ui/Preview';
 import { Spinner } from '../../ui/Spinner';
 
@@ -42,11 +40,7 @@ export function JobsPage() {
     setParams(next);
   };
   const filter = filterOf(mine, user.username, stage, jobState);
-  const list = useQuery({
-    queryKey: ['jobs', state, filter],
-    queryFn: () => api.get<Page<Job>>('/api/jobs', { search: state.search, sort: state.sort, page: state.page, page_size: state.pageSize, filter }),
-    placeholderData: keepPreviousData,
-  });
+  const list = usePagedList<Job>('/api/jobs', state, { filter });
   return (
     <section>
       <div className="page-head">

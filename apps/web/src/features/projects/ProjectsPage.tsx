@@ -1,28 +1,14 @@
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
-import { api } from '../../api/client';
-import type { Page, Project } from '../../api/types';
+import type { Project } from '../../api/types';
 import { ErrorMessage } from '../../ui/ErrorMessage';
 import { formatDate, userName } from '../../ui/format';
-import { ListToolbar, Pagination, useListState } from '../../ui/ListControls';
+import { ListToolbar, Pagination, STANDARD_SORTS, useListState, usePagedList } from '../../ui/ListControls';
 import { Preview } from '../../ui/Preview';
 import { Spinner } from '../../ui/Spinner';
 
-const SORTS = [
-  { value: '-id', label: 'Newest' },
-  { value: 'id', label: 'Oldest' },
-  { value: 'name', label: 'Name' },
-  { value: '-updated_date', label: 'Recently updated' },
-  { value: 'status', label: 'Status' },
-];
-
 export function ProjectsPage() {
   const [state, update] = useListState();
-  const list = useQuery({
-    queryKey: ['projects', state],
-    queryFn: () => api.get<Page<Project>>('/api/projects', { search: state.search, sort: state.sort, page: state.page, page_size: state.pageSize }),
-    placeholderData: keepPreviousData,
-  });
+  const list = usePagedList<Project>('/api/projects', state);
   return (
     <section>
       <div className="page-head">
@@ -31,7 +17,7 @@ export function ProjectsPage() {
           Create project
         </Link>
       </div>
-      <ListToolbar state={state} update={update} sorts={SORTS} placeholder="Search by name, owner, assignee" />
+      <ListToolbar state={state} update={update} sorts={STANDARD_SORTS} placeholder="Search by name, owner, assignee" />
       {list.isPending && <Spinner />}
       <ErrorMessage error={list.error} />
       {list.data && (

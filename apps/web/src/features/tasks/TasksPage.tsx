@@ -1,28 +1,14 @@
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
-import { api } from '../../api/client';
-import type { Page, Task } from '../../api/types';
+import type { Task } from '../../api/types';
 import { ErrorMessage } from '../../ui/ErrorMessage';
 import { formatDate, userName } from '../../ui/format';
-import { ListToolbar, Pagination, useListState } from '../../ui/ListControls';
+import { ListToolbar, Pagination, STANDARD_SORTS, useListState, usePagedList } from '../../ui/ListControls';
 import { Preview } from '../../ui/Preview';
 import { Spinner } from '../../ui/Spinner';
 
-const SORTS = [
-  { value: '-id', label: 'Newest' },
-  { value: 'id', label: 'Oldest' },
-  { value: 'name', label: 'Name' },
-  { value: '-updated_date', label: 'Recently updated' },
-  { value: 'status', label: 'Status' },
-];
-
 export function TasksPage() {
   const [state, update] = useListState();
-  const list = useQuery({
-    queryKey: ['tasks', state],
-    queryFn: () => api.get<Page<Task>>('/api/tasks', { search: state.search, sort: state.sort, page: state.page, page_size: state.pageSize }),
-    placeholderData: keepPreviousData,
-  });
+  const list = usePagedList<Task>('/api/tasks', state);
   return (
     <section>
       <div className="page-head">
@@ -31,7 +17,7 @@ export function TasksPage() {
           Create task
         </Link>
       </div>
-      <ListToolbar state={state} update={update} sorts={SORTS} placeholder="Search by name, owner, assignee, project" />
+      <ListToolbar state={state} update={update} sorts={STANDARD_SORTS} placeholder="Search by name, owner, assignee, project" />
       {list.isPending && <Spinner />}
       <ErrorMessage error={list.error} />
       {list.data && (
