@@ -8,8 +8,8 @@ import { api } from '../../api/client';
 import type { AccessToken, Page } from '../../api/types';
 import { ErrorMessage } from '../../ui/ErrorMessage';
 import { formatDate } from '../../ui/format';
-import { CopyField } from './CopyField';
-import { Field, fieldErrors, formLevelError } from './fieldErrors';
+import { CopyField } from '../../ui/CopyField';
+import { Field, fieldErrors, formLevelError } from '../../ui/fieldErrors';
 
 const KEY = ['access-tokens'];
 

@@ -2,7 +2,7 @@ import { useMutation } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api } from '../../api/client';
 import { ErrorMessage } from '../../ui/ErrorMessage';
-import { Field, fieldErrors, formLevelError } from './fieldErrors';
+import { Field, fieldErrors, formLevelError } from '../../ui/fieldErrors';
 
 const FIELDS = ['old_password', 'new_password1', 'new_password2'] as const;
 

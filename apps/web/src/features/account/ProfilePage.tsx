@@ -10,7 +10,7 @@ import { useSession } from '../../app/session';
 import { ErrorMessage } from '../../ui/ErrorMessage';
 import { formatDate } from '../../ui/format';
 import { AccessTokens } from './AccessTokens';
-import { Field, fieldErrors, formLevelError } from './fieldErrors';
+import { Field, fieldErrors, formLevelError } from '../../ui/fieldErrors';
 import { PasswordForm } from './PasswordForm';
 
 export function ProfilePage() {

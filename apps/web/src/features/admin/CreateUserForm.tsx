@@ -3,7 +3,7 @@ import type { FormEvent } from 'react';
 import { api } from '../../api/client';
 import type { User } from '../../api/types';
 import { ErrorMessage } from '../../ui/ErrorMessage';
-import { Field, fieldErrors, formLevelError } from '../account/fieldErrors';
+import { Field, fieldErrors, formLevelError } from '../../ui/fieldErrors';
 
 const FIELDS = ['username', 'email', 'password', 'first_name', 'last_name', 'is_superuser'] as const;
 

@@ -3,7 +3,7 @@ import type { FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { api } from '../../api/client';
 import { ErrorMessage } from '../../ui/ErrorMessage';
-import { Field, fieldErrors, formLevelError } from '../account/fieldErrors';
+import { Field, fieldErrors, formLevelError } from '../../ui/fieldErrors';
 
 const FIELDS = ['new_password1', 'new_password2'] as const;
 

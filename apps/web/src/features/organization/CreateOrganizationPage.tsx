@@ -5,7 +5,7 @@ import { api } from '../../api/client';
 import type { Organization } from '../../api/types';
 import { useSession } from '../../app/session';
 import { ErrorMessage } from '../../ui/ErrorMessage';
-import { Field, fieldErrors, formLevelError } from '../account/fieldErrors';
+import { Field, fieldErrors, formLevelError } from '../../ui/fieldErrors';
 
 const FIELDS = ['slug', 'name', 'description'] as const;
 

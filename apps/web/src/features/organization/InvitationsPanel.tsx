@@ -9,8 +9,8 @@ import { api } from '../../api/client';
 import type { Invitation, Organization, OrgRole, Page, User } from '../../api/types';
 import { ErrorMessage } from '../../ui/ErrorMessage';
 import { formatDate, userName } from '../../ui/format';
-import { CopyField } from '../account/CopyField';
-import { Field, fieldErrors, formLevelError } from '../account/fieldErrors';
+import { CopyField } from '../../ui/CopyField';
+import { Field, fieldErrors, formLevelError } from '../../ui/fieldErrors';
 import { grantableRoles, ROLE_HELP, type Actor } from './roles';
 
 /**

@@ -19,6 +19,11 @@ export function CanvasView({ editor, image, filters }: { editor: Editor; image: 
     const el = canvas.current!;
     const r = new CanvasRenderer(el, editor);
     renderer.current = r;
+    // Debug hook for bench/workspace.ts, which times the engine inside the real page: with
+    // localStorage 'framewise.debug' = '1' the page exposes it as window.__framewise. Off by
+    // default; it gives a script nothing the page's own code could not already reach.
+    const debug = localStorage.getItem('framewise.debug') === '1' ? (window as { __framewise?: unknown }) : null;
+    if (debug) debug.__framewise = { editor, renderer: r };
     const resize = new ResizeObserver(() => {
       const box = el.parentElement!.getBoundingClientRect();
       editor.setCanvasSize(Math.floor(box.width), Math.floor(box.height));
@@ -35,6 +40,7 @@ export function CanvasView({ editor, image, filters }: { editor: Editor; image: 
       el.removeEventListener('wheel', onWheel);
       r.destroy();
       renderer.current = null;
+      if (debug) delete debug.__framewise;
     };
   }, [editor]);
 

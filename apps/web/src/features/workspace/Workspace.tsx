@@ -168,6 +168,15 @@ export function Workspace({ job, labels, meta, annotations }: { job: Job; labels
     return () => window.removeEventListener('beforeunload', warn);
   }, [editor]);
 
+  /** Undoing an edit made on another frame goes to that frame, so the user sees what changed. */
+  const undoOrRedo = useCallback(
+    (which: 'undo' | 'redo') => {
+      const at = which === 'undo' ? editor.undo() : editor.redo();
+      if (at !== null && at !== frame) goTo(at);
+    },
+    [editor, frame, goTo],
+  );
+
   const finish = useCallback(async () => {
     await save();
     if (editor.hasUnsavedChanges) return;
@@ -183,6 +192,11 @@ export function Workspace({ job, labels, meta, annotations }: { job: Job; labels
       if (ctrl && e.key.toLowerCase() === 's') {
         e.preventDefault();
         void save();
+        return;
+      }
+      if (ctrl && !e.altKey && (e.code === 'KeyZ' || e.code === 'KeyY') && editor.getPath().endsWith('.idle')) {
+        e.preventDefault();
+        undoOrRedo(e.code === 'KeyY' || e.shiftKey ? 'redo' : 'undo');
         return;
       }
       if (!ctrl && !e.altKey && editor.getPath().endsWith('.idle')) {
@@ -209,7 +223,7 @@ export function Workspace({ job, labels, meta, annotations }: { job: Job; labels
       window.removeEventListener('keydown', onKey);
       window.removeEventListener('keyup', onKeyUp);
     };
-  }, [editor, frame, goTo, save, conflict]);
+  }, [editor, frame, goTo, save, conflict, undoOrRedo]);
 
   return (
     <div className="workspace">
@@ -222,10 +236,10 @@ export function Workspace({ job, labels, meta, annotations }: { job: Job; labels
         </span>
         <LabelPicker editor={editor} />
         <div className="ws-actions">
-          <button type="button" onClick={() => editor.undo()} disabled={!editor.canUndo} title="Undo (Ctrl+Z)">
+          <button type="button" onClick={() => undoOrRedo('undo')} disabled={!editor.canUndo} title="Undo (Ctrl+Z)">
             Undo
           </button>
-          <button type="button" onClick={() => editor.redo()} disabled={!editor.canRedo} title="Redo (Ctrl+Shift+Z)">
+          <button type="button" onClick={() => undoOrRedo('redo')} disabled={!editor.canRedo} title="Redo (Ctrl+Shift+Z)">
             Redo
           </button>
           <span className={`save-state save-${saveState}`} role="status" aria-label="Save state" title={saveError ?? undefined}>

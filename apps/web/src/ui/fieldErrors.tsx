@@ -3,7 +3,7 @@
  * message under its field, and whatever names no field of the form above it.
  */
 import { cloneElement, useId, type ReactElement, type ReactNode } from 'react';
-import { ApiError } from '../../api/client';
+import { ApiError } from '../api/client';
 
 export function fieldErrors(error: unknown): Record<string, string> {
   const out: Record<string, string> = {};
