@@ -13,4 +13,5 @@ echo "== cached frame latency (PostgreSQL)"; DATABASE_URL=$(fresh_db) node --imp
 echo "== annotations (PGlite)"; node --import tsx bench/annotations.ts
 echo "== annotations (PostgreSQL)"; DATABASE_URL=$(fresh_db) node --import tsx bench/annotations.ts
 echo "== interpolation"; node --import tsx bench/interpolation.ts
+echo "== web workspace in Chromium (PGlite)"; VIEWPORTS=1366x768,1920x1080 node --import tsx bench/workspace.ts
 psql "$PG/postgres" -qc "drop database if exists fw_bench with (force)" >/dev/null

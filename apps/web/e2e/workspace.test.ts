@@ -134,6 +134,30 @@ describe('the workspace', () => {
     await expect.poll(objectRows).toBe(2);
   });
 
+  it('copies a box to the next frame, and undo there brings the user to the frame it changed', async () => {
+    await page.getByRole('button', { name: 'Select' }).click();
+    const at = await imageToPage();
+    await page.mouse.click(...at(200, 180));
+    await expect.poll(() => page.getByRole('listitem').filter({ hasText: 'car' }).first().getAttribute('class')).toContain('selected');
+    await page.keyboard.press('Control+c');
+    await page.keyboard.press('f');
+    await expect.poll(() => page.getByLabel('Frame number').inputValue()).toBe('1');
+    await page.keyboard.press('Control+v');
+    await expect.poll(objectRows).toBe(1);
+    await page.keyboard.press('d');
+    await expect.poll(objectRows).toBe(2);
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => page.getByLabel('Frame number').inputValue()).toBe('1');
+    await expect.poll(objectRows).toBe(0);
+    await page.keyboard.press('Control+Shift+z');
+    await expect.poll(objectRows).toBe(1);
+    await page.getByRole('listitem').first().click();
+    await page.keyboard.press('Delete');
+    await expect.poll(objectRows).toBe(0);
+    await page.keyboard.press('d');
+    await expect.poll(objectRows).toBe(2);
+  });
+
   it('saves new objects beside what others created meanwhile, without asking', async () => {
     await api.call('PATCH', `/api/jobs/${jobId}/annotations?action=create`, {
       shapes: [{ type: 'rectangle', frame: 0, label_id: labels.car.id, points: [500, 50, 560, 90], attributes: [] }],

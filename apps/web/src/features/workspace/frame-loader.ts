@@ -22,6 +22,8 @@ export class FrameLoader {
   private readonly queue: number[] = [];
   private running = 0;
   private disposed = false;
+  /** The frame on screen: never evicted, whatever finishes loading when. */
+  private current = Number.NaN;
 
   constructor(
     private readonly jobId: number,
@@ -33,6 +35,7 @@ export class FrameLoader {
   get(number: number, direction: 1 | -1 = 1): Promise<LoadedFrame> {
     // React may dispose and reuse the loader (development double effects): asking again revives it.
     this.disposed = false;
+    this.current = number;
     const frame = this.load(number, true);
     this.prefetch(number, direction);
     return frame;
@@ -52,10 +55,10 @@ export class FrameLoader {
     this.queue.length = 0;
     for (let i = 1; i <= AHEAD; i++) this.queue.push(from + i * direction);
     for (let i = 1; i <= BEHIND; i++) this.queue.push(from - i * direction);
-    this.pump(from);
+    this.pump();
   }
 
-  private pump(center: number): void {
+  private pump(): void {
     while (this.running < PARALLEL && this.queue.length) {
       const n = this.queue.shift()!;
       if (n < this.first || n > this.last || this.cache.has(n)) continue;
@@ -64,10 +67,10 @@ export class FrameLoader {
         .catch(() => undefined)
         .finally(() => {
           this.running--;
-          this.pump(center);
+          this.pump();
         });
     }
-    this.evict(center);
+    this.evict();
   }
 
   private load(number: number, touch: boolean): Promise<LoadedFrame> {
@@ -87,10 +90,12 @@ export class FrameLoader {
     return promise;
   }
 
-  private evict(center: number): void {
+  private evict(): void {
     if (this.cache.size <= CACHE_FRAMES) return;
-    // Drop the frames farthest from where the annotator is.
-    const far = [...this.cache.keys()].sort((a, b) => Math.abs(b - center) - Math.abs(a - center));
+    // Drop the frames farthest from where the annotator is now (not where a finished prefetch
+    // started), and never the one on screen: closing its bitmap would blank the canvas.
+    const center = this.current;
+    const far = [...this.cache.keys()].filter((n) => n !== center).sort((a, b) => Math.abs(b - center) - Math.abs(a - center));
     for (const n of far.slice(0, this.cache.size - CACHE_FRAMES)) {
       const p = this.cache.get(n)!;
       this.cache.delete(n);
