@@ -245,7 +245,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
       ),
       ldap,
       oidc,
-      users: new UserService(repos.users),
+      users: userService,
       server: new ServerService(db, repos.blobs, repos.share),
       access,
       labels,

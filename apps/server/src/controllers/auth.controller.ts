@@ -1,10 +1,8 @@
-import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { detailSchema, passwordChangeBody, registerBody, registerResponse } from '../dtos/auth.dto.js';
 import { CSRF_COOKIE, SESSION_COOKIE, authOf } from '../http/auth-hook.js';
 import type { App } from '../http/types.js';
 import type { AccountService } from '../services/account.service.js';
-import { retryAfterOf } from '../services/auth/rate-limit.js';
 import { newTokenKey } from '../services/auth/tokens.js';
 import type { AuthService } from '../services/auth/auth.service.js';
 
@@ -13,17 +11,6 @@ const loginBody = z.object({
   email: z.string().optional(),
   password: z.string().min(1),
 });
-
-/** Runs fn; a throttled attempt gets Retry-After besides its 429 body. */
-export async function withRetryAfter<T>(reply: FastifyReply, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    const wait = retryAfterOf(e);
-    if (wait !== undefined) reply.header('retry-after', String(wait));
-    throw e;
-  }
-}
 
 export function registerAuthRoutes(app: App, auth: AuthService, accounts: AccountService): void {
   app.post(
@@ -39,7 +26,7 @@ export function registerAuthRoutes(app: App, auth: AuthService, accounts: Accoun
       },
     },
     async (request, reply) => {
-      const { key } = await withRetryAfter(reply, () => auth.login(request.body, request.ip));
+      const { key } = await auth.login(request.body, request.ip);
       // Browser clients authenticate by cookie; the CSRF cookie is read by script and echoed.
       const secure = request.protocol === 'https';
       reply.setCookie(SESSION_COOKIE, key, { path: '/', httpOnly: true, sameSite: 'lax', secure });
@@ -104,7 +91,7 @@ export function registerAuthRoutes(app: App, auth: AuthService, accounts: Accoun
       },
     },
     async (request, reply) => {
-      await withRetryAfter(reply, () => accounts.changePassword(authOf(request), request.body, request.ip));
+      await accounts.changePassword(authOf(request), request.body, request.ip);
       return { detail: 'New password has been saved.' };
     },
   );

@@ -6,7 +6,6 @@ import { z } from 'zod';
 import { detailSchema } from '../dtos/auth.dto.js';
 import type { App } from '../http/types.js';
 import type { PasswordResetService } from '../services/auth/password-reset.service.js';
-import { withRetryAfter } from './auth.controller.js';
 
 /** CVAT's PasswordResetSerializerExRequest. */
 const resetBody = z.object({ email: z.email().max(254) });
@@ -36,7 +35,7 @@ export function registerPasswordResetRoutes(app: App, resets: PasswordResetServi
       },
     },
     async (request, reply) => {
-      await withRetryAfter(reply, () => resets.request(request.body.email, request.ip));
+      await resets.request(request.body.email, request.ip);
       return { detail: 'Password reset e-mail has been sent.' };
     },
   );

@@ -9,7 +9,6 @@ import { AppError } from '../errors.js';
 import type { Auth } from '../services/auth/auth.js';
 import type { AuthService } from '../services/auth/auth.service.js';
 import { orgRefOf, type OrgContext } from '../services/organizations/org-context.js';
-import { retryAfterOf } from '../services/auth/rate-limit.js';
 import type { App } from './types.js';
 
 declare module 'fastify' {
@@ -76,14 +75,11 @@ function orgQuery(url: string): Record<string, string> | undefined {
 
 export function installAuth(app: App, auth: AuthService, orgs: OrgContext): void {
   app.decorateRequest('auth', null);
-  app.addHook('preHandler', async (request, reply) => {
+  app.addHook('preHandler', async (request) => {
     const isPublic = request.routeOptions.config?.public === true;
     try {
       request.auth = await resolve(request, auth);
     } catch (e) {
-      // HTTP Basic goes through the login throttle: a 429 says when to try again.
-      const wait = retryAfterOf(e);
-      if (wait !== undefined) reply.header('retry-after', String(wait));
       // Bad credentials on a public route (e.g. logging in with a stale token header) are ignored.
       if (!isPublic) throw e;
     }

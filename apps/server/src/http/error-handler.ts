@@ -16,6 +16,8 @@ function body(code: string, message: string, details: ErrorDetail[] = []): Error
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | AppError | Error, request, reply) => {
     if (error instanceof AppError) {
+      // Whatever refused for now (the login throttle, reset requests) says when to come back.
+      if (typeof error.extra.retry_after === 'number') reply.header('retry-after', String(error.extra.retry_after));
       return reply.status(error.status).send({ ...error.extra, ...body(error.code, error.message, error.details) });
     }
     if (hasZodFastifySchemaValidationErrors(error)) {

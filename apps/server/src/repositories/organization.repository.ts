@@ -37,6 +37,7 @@ export interface InvitationDetails extends InvitationRow {
   role: OrgRole;
   organization_id: number;
   organization_slug: string;
+  organization_name: string;
   membership_active: boolean;
 }
 
@@ -375,7 +376,7 @@ export class OrganizationRepository {
       .leftJoin('users as owner', 'owner.id', 'i.owner_id')
       .selectAll('i')
       .select([
-        'm.role', 'm.organization_id', 'm.is_active as membership_active', 'm.user_id', 'o.slug as organization_slug',
+        'm.role', 'm.organization_id', 'm.is_active as membership_active', 'm.user_id', 'o.slug as organization_slug', 'o.name as organization_name',
         'u.username as user_username', 'u.first_name as user_first_name', 'u.last_name as user_last_name',
         'owner.username as owner_username', 'owner.first_name as owner_first_name', 'owner.last_name as owner_last_name',
       ]);
@@ -433,6 +434,7 @@ type InvitationSelect = InvitationRow & {
   membership_active: boolean;
   user_id: number;
   organization_slug: string;
+  organization_name: string;
   user_username: string;
   user_first_name: string;
   user_last_name: string;

@@ -24,12 +24,6 @@ export function tooManyAttempts(retryAfter: number): AppError {
   );
 }
 
-/** Seconds to wait, from an error made by tooManyAttempts, else undefined. */
-export function retryAfterOf(e: unknown): number | undefined {
-  if (e instanceof AppError && e.code === 'TOO_MANY_REQUESTS' && typeof e.extra.retry_after === 'number') return e.extra.retry_after;
-  return undefined;
-}
-
 const accountKey = (login: string) => `account:${login.trim().toLowerCase()}`;
 const addressKey = (address: string) => `address:${address}`;
 

@@ -7,12 +7,10 @@
  */
 import type { OrganizationRepository } from '../../repositories/organization.repository.js';
 import type { UserRepository } from '../../repositories/user.repository.js';
-import type { UserRow } from '../../db/schema.js';
 import { resettable, ResetTokens } from '../auth/password-reset.service.js';
+import { invitationExpiresAt, isPlaceholderAccount } from '../organizations/invitation.service.js';
 import type { MailComposer } from './mail.service.js';
 import { invitationMail, passwordResetMail, personName } from './messages.js';
-
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 export interface ComposerDeps {
   users: UserRepository;
@@ -20,11 +18,6 @@ export interface ComposerDeps {
   resetTokens: ResetTokens;
   publicUrl: string;
   invitationTtlDays: number;
-}
-
-/** An invited address with no account yet (see invitation.service.ts): registering claims it. */
-function isPlaceholder(user: UserRow): boolean {
-  return !user.is_active && user.password_hash === null && user.auth_source === 'local';
 }
 
 export function mailComposer(deps: ComposerDeps): MailComposer {
@@ -45,17 +38,17 @@ export function mailComposer(deps: ComposerDeps): MailComposer {
     }
     const invitation = await orgs.findInvitation(job.key);
     if (!invitation || invitation.accepted_at) return null;
-    const expiresAt = new Date(invitation.sent_at.getTime() + deps.invitationTtlDays * DAY_MS);
+    const expiresAt = invitationExpiresAt(invitation, deps.invitationTtlDays);
     if (expiresAt.getTime() <= Date.now()) return null;
-    const [invitee, org] = await Promise.all([users.findById(invitation.user.id), orgs.findBySlug(invitation.organization_slug)]);
-    if (!invitee?.email || !org) return null;
-    const registering = isPlaceholder(invitee);
+    const invitee = await users.findById(invitation.user.id);
+    if (!invitee?.email) return null;
+    const registering = isPlaceholderAccount(invitee);
     const link = registering
       ? `${publicUrl}/auth/register?${new URLSearchParams({ invitation: invitation.key, email: invitee.email })}`
       : `${publicUrl}/invitations?${new URLSearchParams({ key: invitation.key })}`;
     return invitationMail({
       to: invitee.email,
-      organization: org.name || org.slug,
+      organization: invitation.organization_name || invitation.organization_slug,
       inviter: invitation.owner ? personName(invitation.owner) : null,
       role: invitation.role,
       link,

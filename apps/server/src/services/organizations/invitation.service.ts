@@ -49,19 +49,15 @@ export interface InvitationMailer {
 }
 
 export class InvitationService {
-  private readonly ttlMs: number;
-
   constructor(
     private readonly orgs: OrganizationRepository,
     private readonly users: UserRepository,
     private readonly userService: UserService,
     private readonly context: OrgContext,
     private readonly audit: AuditService,
-    ttlDays: number,
+    private readonly ttlDays: number,
     private readonly mail: InvitationMailer | null = null,
-  ) {
-    this.ttlMs = ttlDays * DAY_MS;
-  }
+  ) {}
 
   async create(auth: Auth, input: { role: OrgRole; email: string }, address: string): Promise<InvitationView> {
     const org = auth.org;
@@ -166,10 +162,10 @@ export class InvitationService {
 
   async accept(auth: Auth, key: string, address: string): Promise<{ organization_slug: string }> {
     const invitation = await this.forInvitee(auth, key, 'accept');
-    if (invitation.accepted_at) throw new AppError('BAD_REQUEST', 'this invitation has already been accepted');
+    if (invitation.accepted_at) throw alreadyAccepted();
     if (this.isExpired(invitation)) throw expiredError();
     const accepted = await this.orgs.transaction((repo) => repo.accept(key, invitation.membership_id));
-    if (!accepted) throw new AppError('BAD_REQUEST', 'this invitation has already been accepted');
+    if (!accepted) throw alreadyAccepted();
     this.context.forget();
     await this.audit.record({
       action: 'invitation.accepted',
@@ -183,7 +179,7 @@ export class InvitationService {
 
   async decline(auth: Auth, key: string, address: string): Promise<void> {
     const invitation = await this.forInvitee(auth, key, 'decline');
-    if (invitation.accepted_at) throw new AppError('BAD_REQUEST', 'this invitation has already been accepted; leave the organization instead');
+    if (invitation.accepted_at) throw alreadyAccepted('; leave the organization instead');
     await this.orgs.deleteMembership(invitation.membership_id);
     await this.audit.record({
       action: 'invitation.declined',
@@ -198,7 +194,7 @@ export class InvitationService {
   async resend(auth: Auth, key: string, address: string): Promise<void> {
     const { invitation, role } = await this.visible(auth, key);
     this.checkManage(auth, invitation, role, 'resend');
-    if (invitation.accepted_at) throw new AppError('BAD_REQUEST', 'this invitation has already been accepted');
+    if (invitation.accepted_at) throw alreadyAccepted();
     await this.orgs.touchInvitation(key);
     await this.mail?.enqueue({ kind: 'invitation', key });
     await this.audit.record({
@@ -222,7 +218,7 @@ export class InvitationService {
     if (invitation.accepted_at) throw refuse('this invitation has already been accepted; log in instead');
     if (this.isExpired(invitation)) throw refuse('this invitation has expired; ask the organization to resend it');
     const placeholder = await this.users.findById(invitation.user.id);
-    if (!placeholder || placeholder.is_active || placeholder.password_hash !== null || placeholder.auth_source !== 'local') {
+    if (!placeholder || !isPlaceholderAccount(placeholder)) {
       throw refuse('this invitation is for an existing account: log in and accept it');
     }
     const email = (input.email ?? '').trim();
@@ -264,7 +260,7 @@ export class InvitationService {
   }
 
   private isExpired(invitation: InvitationDetails): boolean {
-    return invitation.sent_at.getTime() + this.ttlMs <= Date.now();
+    return invitationExpiresAt(invitation, this.ttlDays).getTime() <= Date.now();
   }
 
   private withExpiry(invitation: InvitationDetails): InvitationView {
@@ -311,6 +307,20 @@ export class InvitationService {
 
 function orgRef(invitation: InvitationDetails) {
   return { id: invitation.organization_id, slug: invitation.organization_slug };
+}
+
+/** When an invitation stops working: its TTL counts from the last time it was (re)sent. */
+export function invitationExpiresAt(invitation: { sent_at: Date }, ttlDays: number): Date {
+  return new Date(invitation.sent_at.getTime() + ttlDays * DAY_MS);
+}
+
+/** The account an invitation of an unknown email creates: inactive, local, no password yet. */
+export function isPlaceholderAccount(user: UserRow): boolean {
+  return !user.is_active && user.password_hash === null && user.auth_source === 'local';
+}
+
+function alreadyAccepted(suffix = ''): AppError {
+  return new AppError('BAD_REQUEST', `this invitation has already been accepted${suffix}`);
 }
 
 function expiredError(): AppError {
