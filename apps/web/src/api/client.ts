@@ -36,9 +36,6 @@ let organization: string | null = null;
 export function setOrganization(slug: string | null): void {
   organization = slug;
 }
-export function currentOrganization(): string | null {
-  return organization;
-}
 
 function cookie(name: string): string | undefined {
   for (const part of document.cookie.split(';')) {
@@ -68,20 +65,20 @@ export function baseHeaders(method: string, noOrg = false): Record<string, strin
   return headers;
 }
 
-async function errorOf(res: Response): Promise<ApiError> {
-  let code = `HTTP_${res.status}`;
-  let message = res.statusText || `request failed with status ${res.status}`;
-  let details: unknown;
+/** The server's error body as an ApiError; any other body (a proxy's page) keeps the status line. */
+function errorFrom(status: number, statusText: string, text: string): ApiError {
   let body: Record<string, unknown> = {};
   try {
-    body = (await res.json()) as Record<string, unknown>;
-    code = typeof body.code === 'string' ? body.code : code;
-    message = typeof body.message === 'string' ? body.message : typeof body.detail === 'string' ? body.detail : message;
-    details = body.details;
+    const parsed: unknown = text ? JSON.parse(text) : {};
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) body = parsed as Record<string, unknown>;
   } catch {
-    // Not JSON (a proxy's error page): keep the status line.
+    // Not JSON.
   }
-  return new ApiError(res.status, code, message, details, body);
+  const code = typeof body.code === 'string' ? body.code : `HTTP_${status}`;
+  const message =
+    typeof body.message === 'string' ? body.message : typeof body.detail === 'string' ? body.detail : statusText || `request failed with status ${status}`;
+  if (status === 401) unauthorizedListeners.forEach((l) => l());
+  return new ApiError(status, code, message, body.details, body);
 }
 
 export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<{ data: T; response: Response }> {
@@ -92,11 +89,7 @@ export async function request<T>(method: string, path: string, options: RequestO
     body = JSON.stringify(options.json);
   }
   const res = await fetch(url(path, options.query), { method, headers, body, credentials: 'same-origin', signal: options.signal });
-  if (!res.ok) {
-    const error = await errorOf(res);
-    if (res.status === 401) unauthorizedListeners.forEach((l) => l());
-    throw error;
-  }
+  if (!res.ok) throw errorFrom(res.status, res.statusText, await res.text());
   const text = res.status === 204 ? '' : await res.text();
   return { data: (text ? JSON.parse(text) : undefined) as T, response: res };
 }
@@ -106,7 +99,6 @@ export const api = {
     (await request<T>('GET', path, { query, ...options })).data,
   post: async <T>(path: string, json?: unknown, query?: Query) => (await request<T>('POST', path, { json: json ?? {}, query })).data,
   patch: async <T>(path: string, json: unknown, query?: Query) => (await request<T>('PATCH', path, { json, query })).data,
-  put: async <T>(path: string, json: unknown, query?: Query) => (await request<T>('PUT', path, { json, query })).data,
   delete: async (path: string, query?: Query) => {
     await request<unknown>('DELETE', path, { query });
   },
@@ -123,25 +115,18 @@ export function onUnauthorized(listener: () => void): () => void {
  * A multipart upload with progress. fetch() cannot report upload progress, so this is the one
  * place XMLHttpRequest is used.
  */
-export function upload<T>(path: string, form: FormData, onProgress: (loaded: number, total: number) => void, signal?: AbortSignal): Promise<T> {
+export function upload<T>(path: string, form: FormData, onProgress: (loaded: number, total: number) => void): Promise<T> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('POST', path);
     for (const [k, v] of Object.entries(baseHeaders('POST'))) xhr.setRequestHeader(k, v);
     xhr.upload.onprogress = (e) => onProgress(e.loaded, e.lengthComputable ? e.total : 0);
     xhr.onload = () => {
-      let body: { code?: string; message?: string } = {};
-      try {
-        body = xhr.responseText ? JSON.parse(xhr.responseText) : {};
-      } catch {
-        // Leave body empty: the status tells what happened.
-      }
-      if (xhr.status >= 200 && xhr.status < 300) resolve(body as T);
-      else reject(new ApiError(xhr.status, body.code ?? `HTTP_${xhr.status}`, body.message ?? `upload failed with status ${xhr.status}`));
+      if (xhr.status >= 200 && xhr.status < 300) resolve((xhr.responseText ? JSON.parse(xhr.responseText) : {}) as T);
+      else reject(errorFrom(xhr.status, xhr.statusText, xhr.responseText));
     };
     xhr.onerror = () => reject(new ApiError(0, 'NETWORK', 'the upload was interrupted (network error)'));
     xhr.onabort = () => reject(new ApiError(0, 'ABORTED', 'upload cancelled'));
-    signal?.addEventListener('abort', () => xhr.abort());
     xhr.send(form);
   });
 }

@@ -3,7 +3,7 @@ import { InvitationsBadge } from '../features/organization/MyInvitations';
 import { useSession } from './session';
 
 export function Layout() {
-  const { user, organizations, organization, switchOrganization, logout } = useSession();
+  const { user, organizations, organization, slug, switchOrganization, logout } = useSession();
   return (
     <div className="layout">
       <header className="topbar">
@@ -43,7 +43,8 @@ export function Layout() {
         </div>
       </header>
       <main className="content">
-        <Outlet />
+        {/* A new organization is a new page: what was on screen belonged to the old one. */}
+        <Outlet key={slug ?? ''} />
       </main>
     </div>
   );

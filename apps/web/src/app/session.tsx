@@ -15,6 +15,8 @@ interface Session {
   organizations: Organization[];
   /** The current organization, or null for the personal workspace. */
   organization: Organization | null;
+  /** The slug requests act in (set before the organizations list has loaded). */
+  slug: string | null;
   switchOrganization(slug: string | null): void;
   logout(): Promise<void>;
 }
@@ -74,8 +76,8 @@ export function SessionProvider({ user, children }: { user: User; children: Reac
   if (slug && orgs.isSuccess && !organization) switchOrganization(null);
 
   const value = useMemo(
-    () => ({ user, organizations, organization, switchOrganization, logout }),
-    [user, organizations, organization, switchOrganization, logout],
+    () => ({ user, organizations, organization, slug, switchOrganization, logout }),
+    [user, organizations, organization, slug, switchOrganization, logout],
   );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }

@@ -76,6 +76,7 @@ export function ListToolbar({
   return (
     <div className="list-toolbar">
       <input
+        key={state.search}
         type="search"
         aria-label="Search"
         placeholder={placeholder}

@@ -5,8 +5,6 @@
  */
 import type { OrgRole } from '../../api/types';
 
-export const ROLE_ORDER: OrgRole[] = ['owner', 'maintainer', 'supervisor', 'worker'];
-
 /** Who I am in the organization: my role, or 'admin' for a server administrator who is not a member. */
 export type Actor = OrgRole | 'admin' | null;
 

@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { api, ApiError } from '../../api/client';
+import { fetchLabels } from '../../api/labels';
 import type { Label, Page, Project, Task } from '../../api/types';
 import { NotFound } from '../../app/NotFound';
 import { ErrorMessage } from '../../ui/ErrorMessage';
@@ -9,10 +10,6 @@ import { formatDate, userName } from '../../ui/format';
 import { Spinner } from '../../ui/Spinner';
 import { LabelEditor } from './LabelEditor';
 import { labelsForApi } from './labels';
-
-export function fetchLabels(owner: { project_id: number } | { task_id: number } | { job_id: number }): Promise<Label[]> {
-  return api.get<Page<Label>>('/api/labels', { ...owner, page_size: 1000 }).then((p) => p.results);
-}
 
 export function ProjectPage() {
   const id = Number(useParams().id);

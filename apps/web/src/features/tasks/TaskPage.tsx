@@ -7,7 +7,7 @@ import { ErrorMessage } from '../../ui/ErrorMessage';
 import { formatDate, userName } from '../../ui/format';
 import { Preview } from '../../ui/Preview';
 import { Spinner } from '../../ui/Spinner';
-import { fetchLabels } from '../projects/ProjectPage';
+import { fetchLabels } from '../../api/labels';
 import { JobsTable } from './JobsTable';
 
 export function TaskPage() {

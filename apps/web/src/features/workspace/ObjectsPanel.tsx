@@ -3,7 +3,7 @@
  * view are in the DOM): a frame can hold 10,000 objects and this panel re-renders with every
  * engine change.
  */
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { Editor } from '../../editor/editor';
 import type { AnnotationRecord, EditorAttribute } from '../../editor/model';
 
@@ -118,6 +118,14 @@ export function ObjectsPanel({ editor }: { editor: Editor }) {
   const selected = new Set(editor.selection);
   const [scrollTop, setScrollTop] = useState(0);
   const [height, setHeight] = useState(400);
+  const list = useRef<HTMLDivElement>(null);
+  // Measured when the panel's size changes, not on every render (that would force a layout).
+  useEffect(() => {
+    const el = list.current!;
+    const observer = new ResizeObserver(() => setHeight(el.clientHeight));
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
   const start = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN);
   const end = Math.min(objects.length, Math.ceil((scrollTop + height) / ROW_HEIGHT) + OVERSCAN);
   const record = editor.selection.length === 1 ? editor.get(editor.selection[0]!) : undefined;
@@ -131,9 +139,7 @@ export function ObjectsPanel({ editor }: { editor: Editor }) {
       <div
         className="ws-list"
         role="list"
-        ref={(el) => {
-          if (el && el.clientHeight !== height) setHeight(el.clientHeight);
-        }}
+        ref={list}
         onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
       >
         <div style={{ height: objects.length * ROW_HEIGHT, position: 'relative' }}>

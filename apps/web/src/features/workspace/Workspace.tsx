@@ -5,7 +5,7 @@
  */
 import { useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { Link, useSearchParams } from 'react-router';
+import { Link, useBlocker, useSearchParams } from 'react-router';
 import { api } from '../../api/client';
 import type { DataMeta, Job, Label } from '../../api/types';
 import type { CvatAnnotations } from '../../editor/cvat';
@@ -14,14 +14,14 @@ import type { EditorLabel } from '../../editor/model';
 import { CanvasView } from './CanvasView';
 import { ConflictDialog } from './ConflictDialog';
 import { FrameBar } from './FrameBar';
-import { FrameLoader } from './frame-loader';
+import { FrameLoader, type LoadedFrame } from './frame-loader';
 import { ObjectsPanel } from './ObjectsPanel';
 import { ConflictError, saveJob } from './saver';
 import { ShortcutsHelp, useAutosaveSeconds } from './ShortcutsHelp';
 import { LabelPicker, Toolbar } from './Toolbar';
 import { useEditorModel } from './useEditor';
 
-export type SaveState = 'saved' | 'unsaved' | 'saving' | 'conflict' | 'error';
+type SaveState = 'saved' | 'unsaved' | 'saving' | 'conflict' | 'error';
 
 function editorLabels(labels: Label[]): EditorLabel[] {
   return labels
@@ -65,11 +65,12 @@ export function Workspace({ job, labels, meta, annotations }: { job: Job; labels
 
   const requested = Number(params.get('frame'));
   const [frame, setFrameState] = useState(Number.isInteger(requested) && requested >= first && requested <= last ? requested : first);
-  const [image, setImage] = useState<ImageBitmap | null>(null);
-  const [loadedFrame, setLoadedFrame] = useState<number | null>(null);
+  /** The decoded frame on the canvas; it lags `frame` while the next one loads. */
+  const [shown, setShown] = useState<LoadedFrame | null>(null);
   const [frameError, setFrameError] = useState<string | null>(null);
   const [version, setVersion] = useState(annotations.version);
-  const [saveState, setSaveState] = useState<SaveState>('saved');
+  /** What a save is doing; whether there is anything to save comes from the engine. */
+  const [saveStatus, setSaveStatus] = useState<'idle' | 'saving' | 'conflict' | 'error'>('idle');
   const [saveError, setSaveError] = useState<string | null>(null);
   const [conflict, setConflict] = useState<ConflictError | null>(null);
   const [jobState, setJobState] = useState(job.state);
@@ -86,11 +87,7 @@ export function Workspace({ job, labels, meta, annotations }: { job: Job; labels
     let current = true;
     setFrameError(null);
     loader.get(frame, direction.current).then(
-      (f) => {
-        if (!current) return;
-        setImage(f.bitmap);
-        setLoadedFrame(f.number);
-      },
+      (f) => current && setShown(f),
       (e: Error) => current && setFrameError(e.message),
     );
     return () => {
@@ -114,20 +111,20 @@ export function Workspace({ job, labels, meta, annotations }: { job: Job; labels
     async (overwrite = false) => {
       if (saving.current || !editor.hasUnsavedChanges) return;
       saving.current = true;
-      setSaveState('saving');
+      setSaveStatus('saving');
       setSaveError(null);
       try {
         const v = await saveJob(editor, job.id, version, overwrite);
         setVersion(v);
         setConflict(null);
-        setSaveState(editor.hasUnsavedChanges ? 'unsaved' : 'saved');
+        setSaveStatus('idle');
       } catch (e) {
         if (e instanceof ConflictError) {
           setConflict(e);
-          setSaveState('conflict');
+          setSaveStatus('conflict');
         } else {
           setSaveError((e as Error).message);
-          setSaveState('error');
+          setSaveStatus('error');
         }
       } finally {
         saving.current = false;
@@ -137,20 +134,25 @@ export function Workspace({ job, labels, meta, annotations }: { job: Job; labels
   );
 
   /** Takes the server's annotations and puts the user's unsaved edits back on top of them. */
-  const reloadKeepingMine = useCallback(async () => {
-    const fresh = await api.get<CvatAnnotations>(`/api/jobs/${job.id}/annotations`);
-    editor.rebase(fresh);
-    setVersion(fresh.version);
-    setConflict(null);
-    setSaveState(editor.hasUnsavedChanges ? 'unsaved' : 'saved');
-  }, [editor, job.id]);
+  const fail = useCallback((e: unknown) => {
+    setSaveError(e instanceof Error ? e.message : String(e));
+    setSaveStatus('error');
+  }, []);
 
-  // Unsaved state follows the engine.
+  const reloadKeepingMine = useCallback(async () => {
+    try {
+      const fresh = await api.get<CvatAnnotations>(`/api/jobs/${job.id}/annotations`);
+      editor.rebase(fresh);
+      setVersion(fresh.version);
+      setConflict(null);
+      setSaveStatus('idle');
+    } catch (e) {
+      fail(e);
+    }
+  }, [editor, job.id, fail]);
+
   const dirty = editor.hasUnsavedChanges;
-  useEffect(() => {
-    if (saveState === 'saved' && dirty) setSaveState('unsaved');
-    if (saveState === 'unsaved' && !dirty) setSaveState('saved');
-  }, [dirty, saveState]);
+  const saveState: SaveState = saveStatus !== 'idle' ? saveStatus : dirty ? 'unsaved' : 'saved';
 
   useEffect(() => {
     if (autosave <= 0) return;
@@ -167,6 +169,11 @@ export function Workspace({ job, labels, meta, annotations }: { job: Job; labels
     window.addEventListener('beforeunload', warn);
     return () => window.removeEventListener('beforeunload', warn);
   }, [editor]);
+  // Leaving inside the app (the task link, Back, a lapsed session's redirect) asks as well.
+  useBlocker(
+    ({ currentLocation, nextLocation }) =>
+      currentLocation.pathname !== nextLocation.pathname && editor.hasUnsavedChanges && !window.confirm('This job has unsaved changes. Leave without saving them?'),
+  );
 
   /** Undoing an edit made on another frame goes to that frame, so the user sees what changed. */
   const undoOrRedo = useCallback(
@@ -179,11 +186,16 @@ export function Workspace({ job, labels, meta, annotations }: { job: Job; labels
 
   const finish = useCallback(async () => {
     await save();
+    // A failed or conflicting save has already said so; an autosave under way finishes first.
     if (editor.hasUnsavedChanges) return;
-    const updated = await api.patch<Job>(`/api/jobs/${job.id}`, { state: 'completed' });
-    setJobState(updated.state);
-    void queries.invalidateQueries({ queryKey: ['jobs'] });
-  }, [editor, job.id, queries, save]);
+    try {
+      const updated = await api.patch<Job>(`/api/jobs/${job.id}`, { state: 'completed' });
+      setJobState(updated.state);
+      void queries.invalidateQueries({ queryKey: ['jobs'] });
+    } catch (e) {
+      fail(e);
+    }
+  }, [editor, job.id, queries, save, fail]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -257,8 +269,8 @@ export function Workspace({ job, labels, meta, annotations }: { job: Job; labels
         </div>
       </header>
       <Toolbar editor={editor} filters={filters} onFilters={setFilters} />
-      <div className="ws-canvas" data-frame={frame} data-loaded={image !== null && loadedFrame === frame}>
-        <CanvasView editor={editor} image={image} filters={filters} />
+      <div className="ws-canvas" data-frame={frame} data-loaded={shown?.number === frame}>
+        <CanvasView editor={editor} image={shown?.bitmap ?? null} filters={filters} />
         {frameError && (
           <div className="ws-frame-error" role="alert">
             {frameError}
@@ -275,7 +287,7 @@ export function Workspace({ job, labels, meta, annotations }: { job: Job; labels
           onOverwrite={() => void save(true)}
           onClose={() => {
             setConflict(null);
-            setSaveState('unsaved');
+            setSaveStatus('idle');
           }}
         />
       )}

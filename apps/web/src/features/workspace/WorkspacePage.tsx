@@ -6,7 +6,8 @@
 import { useQuery } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
 import { api, ApiError } from '../../api/client';
-import type { DataMeta, Job, Label, Page } from '../../api/types';
+import { fetchLabels } from '../../api/labels';
+import type { DataMeta, Job } from '../../api/types';
 import type { CvatAnnotations } from '../../editor/cvat';
 import { ErrorMessage } from '../../ui/ErrorMessage';
 import { Spinner } from '../../ui/Spinner';
@@ -17,7 +18,7 @@ export function WorkspacePage() {
   const jobId = Number(params.jobId);
   const taskId = Number(params.taskId);
   const job = useQuery({ queryKey: ['job', jobId], queryFn: () => api.get<Job>(`/api/jobs/${jobId}`) });
-  const labels = useQuery({ queryKey: ['labels', 'job', jobId], queryFn: () => api.get<Page<Label>>('/api/labels', { job_id: jobId, page_size: 1000 }) });
+  const labels = useQuery({ queryKey: ['labels', 'job', jobId], queryFn: () => fetchLabels({ job_id: jobId }) });
   const meta = useQuery({ queryKey: ['job-meta', jobId], queryFn: () => api.get<DataMeta>(`/api/jobs/${jobId}/data/meta`) });
   const annotations = useQuery({
     queryKey: ['job-annotations', jobId],
@@ -54,5 +55,5 @@ export function WorkspacePage() {
       </div>
     );
   }
-  return <Workspace job={job.data} labels={labels.data.results} meta={meta.data} annotations={annotations.data} />;
+  return <Workspace job={job.data} labels={labels.data} meta={meta.data} annotations={annotations.data} />;
 }

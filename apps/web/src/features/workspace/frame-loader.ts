@@ -41,10 +41,6 @@ export class FrameLoader {
     return frame;
   }
 
-  has(number: number): boolean {
-    return this.cache.has(number);
-  }
-
   dispose(): void {
     this.disposed = true;
     for (const p of this.cache.values()) void p.then((f) => f.bitmap.close(), () => undefined);
