@@ -7,12 +7,13 @@
  *     includes the trip from the browser process and any wait behind the main thread) and when
  *     the page's first listener ran;
  *   - every renderer draw: start, end, whether it rebuilt the object layer, and what it showed
- *     (frame, the frame the image belongs to, selection, object count, scale).
+ *     (frame, the frame the image belongs to, selection, object count, scale);
+ *   - every object layer built in the worker and swapped in: when, and what the swap cost.
  * A draw's end is taken after a 1-pixel readback: Chromium records 2D canvas commands and
  * rasterizes them later in the frame, so timing draw() alone would leave the rasterization out.
  *
- * It reaches into CanvasRenderer's private members (canvas, layer, image, request, settle, draw,
- * setImage): a renderer refactor that renames them makes this bench fail, not lie.
+ * It reaches into CanvasRenderer's private members (canvas, layer, builder, request, settle,
+ * draw, setImage) and ObjectLayer's build and install: a renderer refactor that renames them makes this bench fail, not lie.
  *
  * Kept as plain JavaScript text: functions passed to page.evaluate would carry tsx's transforms
  * (helpers the page does not have).
@@ -58,10 +59,18 @@ export interface ProbeImage {
   width: number;
 }
 
+/** A background-built layer swapped in (the copy of its bitmap onto the page's layer). */
+export interface ProbeInstall {
+  t0: number;
+  t1: number;
+  installed: boolean;
+}
+
 export interface ProbeLog {
   events: ProbeEvent[];
   draws: ProbeDraw[];
   images: ProbeImage[];
+  installs: ProbeInstall[];
 }
 
 export const PROBE = String.raw`(() => {
@@ -73,6 +82,7 @@ export const PROBE = String.raw`(() => {
   const events = [];
   const draws = [];
   const images = [];
+  const installs = [];
   // performance.now() is coarsened (100 us): an event and the draw it causes can share a
   // reading, so "after" is decided by counting events, not by comparing times.
   let seq = 0;
@@ -89,6 +99,13 @@ export const PROBE = String.raw`(() => {
     let rebuilt = false;
     const build = layer.build.bind(layer);
     layer.build = (...a) => { rebuilt = true; return build(...a); };
+    const install = layer.install.bind(layer);
+    layer.install = (...a) => {
+      const t0 = performance.now();
+      const installed = install(...a);
+      installs.push({ t0, t1: performance.now(), installed });
+      return installed;
+    };
     const setImage = renderer.setImage.bind(renderer);
     renderer.setImage = (img) => {
       imageFrame = img ? editor.frame : null;
@@ -122,7 +139,7 @@ export const PROBE = String.raw`(() => {
       wake();
     }, { capture: true, passive: true });
   }
-  const busy = () => fw && (fw.renderer.request !== null || fw.renderer.settle !== null);
+  const busy = () => fw && (fw.renderer.request !== null || fw.renderer.settle !== null || (fw.renderer.builder && fw.renderer.builder.busy));
   window.__bench = {
     count: (type) => counts[type] || 0,
     /** Resolves when the n-th event of a type has come and no draw is pending after it (or after timeoutMs). */
@@ -153,7 +170,7 @@ export const PROBE = String.raw`(() => {
       };
       tick();
     }),
-    take: () => ({ events: events.splice(0), draws: draws.splice(0), images: images.splice(0) }),
+    take: () => ({ events: events.splice(0), draws: draws.splice(0), images: images.splice(0), installs: installs.splice(0) }),
     /** The first draw showing an image, relative to navigation start (the page's time origin). */
     firstImageDraw: () => { const d = draws.find((x) => x.imageFrame !== null); return d ? d.t1 : null; },
   };

@@ -108,21 +108,24 @@ async function canvasFigures(browser: Browser, storage: Storage, url: string, bi
     // each notch waited for, at four places.
     const spots = [at(0.3, 0.3), at(0.7, 0.35), at(0.4, 0.7), at(0.65, 0.6)];
     const rebuildsAt: number[][] = [];
-    let log: ProbeLog = { events: [], draws: [], images: [] };
+    const swapsAt: number[][] = [];
+    let log: ProbeLog = { events: [], draws: [], images: [], installs: [] };
     for (let b = 0; b < 20; b++) {
       if (b % 2 === 0) await page.mouse.move(spots[(b / 2) % 4]!.x, spots[(b / 2) % 4]!.y);
       await probe.idle(300);
       const rest = await probe.take();
       rebuildsAt.push(rest.draws.filter((d) => d.rebuilt).map((d) => d.t1 - d.t0));
+      swapsAt.push(rest.installs.filter((i) => i.installed).map((i) => i.t1 - i.t0));
       for (let k = 0; k < 12; k++) await probe.step('wheel', () => page.mouse.wheel(0, b % 2 === 0 ? -100 : 100));
       const burst = await probe.take();
-      log = { events: [...log.events, ...burst.events], draws: [...log.draws, ...burst.draws], images: [] };
+      log = { events: [...log.events, ...burst.events], draws: [...log.draws, ...burst.draws], images: [], installs: [] };
     }
     let l = latencies(log, (e) => e.type === 'wheel');
     r.check('zoom: wheel notch -> drawn (20 bursts of 12 notches, in or out, back to back)', stat(l.latency), 'p95', 33);
     r.info('  their draws (draw + raster)', `${fmt(stat(l.drawMs))}; ${log.draws.filter((d) => d.rebuilt).length} layer rebuilds inside the bursts`);
     r.info('  the event waiting for the page (Chromium input routing + main thread)', fmt(stat(l.queueMs)));
-    r.info('  layer rebuild when a zoom rests, its draw', fmt(stat(rebuildsAt.flat())));
+    r.info('  layer rebuilt on the page when a zoom rests, its draw', `${fmt(stat(rebuildsAt.flat()))} (${rebuildsAt.flat().length} times)`);
+    r.info('  layer built in the worker when a zoom rests, its swap on the page', `${fmt(stat(swapsAt.flat()))} (${swapsAt.flat().length} times)`);
 
     await fit(page, probe);
     l = latencies(await drag(page, probe, at(0.3, 0.4), 200, true), (e) => e.type === 'pointermove');
@@ -172,7 +175,9 @@ async function canvasFigures(browser: Browser, storage: Storage, url: string, bi
     const rebuilds = log.draws.filter((d) => d.rebuilt);
     const during = (e: ProbeEvent) => rebuilds.some((d) => e.ts >= d.t0 && e.ts < d.t1);
     const wheels = log.events.filter((e) => e.type === 'wheel');
-    r.info('  layer rebuilds (150 ms after the view rests), their draws', `${fmt(stat(rebuilds.map((d) => d.t1 - d.t0)))}; ${wheels.filter(during).length} of ${wheels.length} notches arrived during one`);
+    r.info('  layer rebuilds on the page (150 ms after the view rests), their draws', `${fmt(stat(rebuilds.map((d) => d.t1 - d.t0)))}; ${wheels.filter(during).length} of ${wheels.length} notches arrived during one`);
+    const swaps = log.installs.filter((i) => i.installed);
+    r.info('  layers built in the worker and swapped in, the swap', `${fmt(stat(swaps.map((i) => i.t1 - i.t0)))} (${swaps.length} swaps, ${log.installs.length - swaps.length} stale builds dropped)`);
     for (const zoom of [...new Set(rebuilds.map((d) => (d.scale / fitScale).toFixed(2)))].sort()) {
       r.info(`    rebuilds at ${zoom}x the fit scale`, fmt(stat(rebuilds.filter((d) => (d.scale / fitScale).toFixed(2) === zoom).map((d) => d.t1 - d.t0))));
     }

@@ -18,6 +18,8 @@ export default defineConfig({
       },
     },
   },
+  // The object layer's worker (editor/render/layer-worker.ts) is a module worker, as the page is.
+  worker: { format: 'es' },
   server: {
     proxy: { '/api': process.env.FRAMEWISE_API ?? 'http://localhost:8080' },
   },

@@ -6,9 +6,10 @@
  * At 10,000 objects a frame's cost is two bitmap blits (image, object layer) plus the few
  * objects drawn on top: the objects themselves are rasterized into the layer only when the
  * frame, labels or zoom change, and edits repair just the rectangles they touch
- * (layer-plan.ts, layer.ts). At most one draw per animation frame.
+ * (layer-plan.ts, layer.ts). At most one draw per animation frame. Rebuilding the layer for
+ * many objects happens in a worker (layer-builder.ts) while the old layer stays on screen.
  */
-import { imagePoint } from '../coords';
+import { imagePoint, type ImageBox } from '../coords';
 import type { Editor } from '../editor';
 import { kindUtil } from '../kinds';
 import { ellipsePoints } from '../kinds/ellipse';
@@ -16,8 +17,11 @@ import { rectanglePoints } from '../kinds/rectangle';
 import type { AnnotationRecord } from '../model';
 import { sameViewport, toView, type Viewport } from '../viewport';
 import { draftOutline, FALLBACK_COLOR, groupForDrawing } from './batches';
+import { objectsIn } from './culling';
+import { ImageLayer } from './image-layer';
 import { ObjectLayer } from './layer';
-import { layerGeometry, planLayer, visibleFramePart } from './layer-plan';
+import { LayerBuilder } from './layer-builder';
+import { layerGeometry, planLayer, visibleFramePart, type LayerGeometry } from './layer-plan';
 import { DEFAULT_STYLE, paintGroups, paintMarkers, type Emphasis, type RenderStyle } from './paint';
 
 export { DEFAULT_STYLE, type RenderStyle } from './paint';
@@ -37,6 +41,9 @@ export class CanvasRenderer {
   private readonly ctx: CanvasRenderingContext2D;
   private readonly stop: Array<() => void> = [];
   private readonly layer = new ObjectLayer();
+  private readonly imageLayer = new ImageLayer();
+  /** Undefined until first needed; null where workers cannot draw. */
+  private builder: LayerBuilder | null | undefined;
   private image: CanvasImageSource | null = null;
   private filtered: HTMLCanvasElement | null = null;
   private filters: ImageFilters = { brightness: 100, contrast: 100 };
@@ -97,6 +104,7 @@ export class CanvasRenderer {
     if (this.settle !== null) clearTimeout(this.settle);
     this.request = null;
     this.settle = null;
+    this.builder?.destroy();
     for (const s of this.stop.splice(0)) s();
   }
 
@@ -125,8 +133,12 @@ export class CanvasRenderer {
     }
     const deviceScale = dpr * v.scale;
     ctx.setTransform(deviceScale, 0, 0, deviceScale, dpr * v.x, dpr * v.y);
-    this.drawImage(v.scale);
-    this.drawLayer(dpr, now - this.lastViewChange < SETTLE_MS);
+    const moving = now - this.lastViewChange < SETTLE_MS;
+    // The bitmap a layer built now would be; the image and the object layer share it.
+    const want = layerGeometry(v, editor.canvasSize, editor.frameSize, dpr);
+    const visible = visibleFramePart(v, editor.canvasSize, editor.frameSize);
+    this.drawImage(want, visible, moving);
+    this.drawLayer(dpr, moving, want, visible);
 
     const hovered = editor.hovered !== undefined ? editor.get(editor.hovered) : undefined;
     if (hovered && !hovered.hidden && !editor.selection.includes(hovered.id)) this.drawOne(hovered, deviceScale, dpr, 'hovered');
@@ -138,22 +150,21 @@ export class CanvasRenderer {
     this.drawDraft(deviceScale, dpr);
   }
 
-  private drawLayer(dpr: number, moving: boolean): void {
+  private drawLayer(dpr: number, moving: boolean, want: LayerGeometry, visible: ImageBox): void {
     const { editor, layer, style } = this;
     if (layer.frame !== editor.frame || layer.labels !== editor.labels) layer.drop();
     if (this.lastSelection !== editor.selection) {
       this.lastSelection = editor.selection;
       layer.setExcluded(new Set(editor.selection), (id) => editor.index.boundsOf(id));
     }
-    const want = layerGeometry(editor.viewport, editor.canvasSize, editor.frameSize, dpr);
     const plan = planLayer({
       layer: layer.geometry,
       scale: want.scale,
-      visible: visibleFramePart(editor.viewport, editor.canvasSize, editor.frameSize),
+      visible,
       moving,
       cheap: () => editor.index.search(editor.frame, want.rect).length <= CHEAP_OBJECTS,
     });
-    if (plan.rebuildNow) layer.build(want, editor, dpr, style);
+    if (plan.rebuildNow) this.rebuild(want, dpr);
     else layer.repair(editor, dpr, style);
     if (plan.rebuildLater) this.settleLater();
     const g = layer.geometry;
@@ -161,6 +172,30 @@ export class CanvasRenderer {
     // At the layer's own scale it maps pixel for pixel; scaled (mid-zoom) it is smoothed.
     this.ctx.imageSmoothingEnabled = g.scale !== want.scale;
     this.ctx.drawImage(layer.canvas, 0, 0, g.width, g.height, g.rect.minX, g.rect.minY, g.width / g.scale, g.height / g.scale);
+  }
+
+  /**
+   * A layer for `want`: built here when there is none to show meanwhile or it is cheap,
+   * otherwise in the worker while the current one (scaled, or short at an edge) stays up.
+   */
+  private rebuild(want: LayerGeometry, dpr: number): void {
+    const { editor, layer, style } = this;
+    if (this.builder === undefined) this.builder = LayerBuilder.create();
+    const builder = this.builder?.usable ? this.builder : null;
+    const records = builder && layer.geometry ? objectsIn(editor.store, editor.index, editor.frame, want.rect, layer.excluded) : null;
+    if (!builder || !records || records.length <= CHEAP_OBJECTS) {
+      layer.build(want, editor, dpr, style);
+      return;
+    }
+    layer.repair(editor, dpr, style);
+    // One at a time: the reply's draw asks again if the view has moved on since.
+    if (builder.busy) return;
+    const build = layer.beginBackground();
+    const colors = editor.labels.map((l): [number, string] => [l.id, l.color]);
+    builder.start({ geometry: want, records, colors, dpr, style }, (bitmap) => {
+      if (bitmap) layer.install(build, want, bitmap, (id) => editor.index.boundsOf(id));
+      this.requestDraw();
+    });
   }
 
   private settleLater(): void {
@@ -171,13 +206,10 @@ export class CanvasRenderer {
     }, SETTLE_MS);
   }
 
-  private drawImage(scale: number): void {
+  private drawImage(want: LayerGeometry, visible: ImageBox, moving: boolean): void {
     const source = this.filteredImage();
     if (!source) return;
-    const { width, height } = this.editor.frameSize;
-    // Crisp pixels when zoomed in, so annotators see the pixel grid they place points on.
-    this.ctx.imageSmoothingEnabled = scale < 1;
-    this.ctx.drawImage(source, 0, 0, width, height);
+    if (this.imageLayer.draw(this.ctx, source, this.editor.frameSize, want, visible, moving)) this.settleLater();
   }
 
   /** The image with brightness/contrast applied once per image or filter change, not per frame. */

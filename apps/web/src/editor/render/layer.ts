@@ -3,15 +3,18 @@
  * for one frame, one scale and one image rectangle (layer-plan.ts). Edits re-raster only the
  * rectangles they touch: a click that selects an object, a new box or a moved vertex costs a
  * few objects' worth of drawing, not the frame's.
+ *
+ * Rebuilds of many objects happen in a worker (layer-builder.ts): `beginBackground` takes note
+ * of what the build is made from, edits made while it runs are remembered, and `install`
+ * swaps the finished bitmap in and repairs those edits on it.
  */
 import { boxesOverlap, type ImageBox } from '../coords';
 import type { EditorLabel } from '../model';
 import type { SpatialIndex } from '../spatial';
 import type { Store } from '../store';
-import { groupForDrawing } from './batches';
 import { objectsIn } from './culling';
 import type { LayerGeometry } from './layer-plan';
-import { paintGroups, type RenderStyle } from './paint';
+import { paintLayerObjects, type RenderStyle } from './paint';
 
 export interface LayerSource {
   readonly store: Store;
@@ -23,6 +26,13 @@ export interface LayerSource {
 /** Past this many dirty rectangles one full rebuild is cheaper. */
 const MAX_DIRTY = 64;
 
+/** A background build under way: what it excludes, and the edits made since it started. */
+export interface BackgroundBuild {
+  readonly excluded: ReadonlySet<string>;
+  /** Null once there were too many edits: the build is then thrown away. */
+  edits: ImageBox[] | null;
+}
+
 export class ObjectLayer {
   readonly canvas: HTMLCanvasElement = document.createElement('canvas');
   private readonly ctx: CanvasRenderingContext2D;
@@ -32,6 +42,7 @@ export class ObjectLayer {
   /** Objects drawn elsewhere (the selection): left out of the layer. */
   excluded: ReadonlySet<string> = new Set();
   private dirty: ImageBox[] = [];
+  private background: BackgroundBuild | null = null;
 
   constructor() {
     const ctx = this.canvas.getContext('2d');
@@ -43,9 +54,15 @@ export class ObjectLayer {
   drop(): void {
     this.geometry = null;
     this.dirty = [];
+    this.background = null;
   }
 
   markDirty(box: ImageBox): void {
+    const bg = this.background;
+    if (bg?.edits) {
+      bg.edits.push(box);
+      if (bg.edits.length > MAX_DIRTY) bg.edits = null;
+    }
     if (!this.geometry || !boxesOverlap(box, this.geometry.rect)) return;
     this.dirty.push(box);
     if (this.dirty.length > MAX_DIRTY) this.drop();
@@ -67,9 +84,45 @@ export class ObjectLayer {
     this.frame = source.frame;
     this.labels = source.labels;
     this.dirty = [];
+    this.background = null;
     this.ctx.setTransform(1, 0, 0, 1, 0, 0);
     this.ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
     this.paint(geometry.rect, source, dpr, style);
+  }
+
+  /** Notes the start of a background build of this layer's frame, labels and exclusions. */
+  beginBackground(): BackgroundBuild {
+    this.background = { excluded: this.excluded, edits: [] };
+    return this.background;
+  }
+
+  /**
+   * Puts a background build's bitmap in place; false (and the bitmap closed) when it is stale:
+   * the layer was dropped or rebuilt since, or too many edits came meanwhile.
+   */
+  install(build: BackgroundBuild, geometry: LayerGeometry, bitmap: ImageBitmap, boundsOf: (id: string) => ImageBox | undefined): boolean {
+    const edits = build.edits;
+    if (build !== this.background || !edits || !this.geometry) {
+      bitmap.close();
+      return false;
+    }
+    this.background = null;
+    if (this.canvas.width !== Math.max(1, geometry.width) || this.canvas.height !== Math.max(1, geometry.height)) {
+      this.canvas.width = Math.max(1, geometry.width);
+      this.canvas.height = Math.max(1, geometry.height);
+    }
+    this.ctx.setTransform(1, 0, 0, 1, 0, 0);
+    this.ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
+    this.ctx.drawImage(bitmap, 0, 0);
+    bitmap.close();
+    this.geometry = geometry;
+    this.dirty = [];
+    // The bitmap shows the objects as they were when the build began: repaint what changed.
+    const now = this.excluded;
+    this.excluded = build.excluded;
+    for (const box of edits) this.markDirty(box);
+    this.setExcluded(now, boundsOf);
+    return true;
   }
 
   /** Re-rasters the rectangles edits touched since the last call. */
@@ -104,10 +157,8 @@ export class ObjectLayer {
   }
 
   private paint(region: ImageBox, source: LayerSource, dpr: number, style: RenderStyle): void {
-    const g = this.geometry!;
-    this.ctx.setTransform(g.scale, 0, 0, g.scale, -g.rect.minX * g.scale, -g.rect.minY * g.scale);
     const records = objectsIn(source.store, source.index, source.frame, region, this.excluded);
     const colors = new Map(source.labels.map((l) => [l.id, l.color]));
-    paintGroups(this.ctx, groupForDrawing(records, (id) => colors.get(id)), g.scale, dpr, style, 'normal');
+    paintLayerObjects(this.ctx, this.geometry!, records, (id) => colors.get(id), dpr, style);
   }
 }

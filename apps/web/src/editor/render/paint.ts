@@ -3,7 +3,11 @@
  * pixels. Shared by the object layer and the overlays (selection, hover).
  */
 import type { AnnotationRecord } from '../model';
-import { chunks, traceAll, type Batch } from './batches';
+import { chunks, groupForDrawing, traceAll, type Batch } from './batches';
+import type { LayerGeometry } from './layer-plan';
+
+/** Painting runs on the page's canvases and on a worker's OffscreenCanvas alike. */
+export type Context2D = CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
 
 /** An outline one device pixel wide, kept below 1 after scaling (see paintGroups). */
 const HAIRLINE = 0.999;
@@ -35,7 +39,7 @@ export type Emphasis = 'normal' | 'hovered' | 'selected';
  * some twenty times faster than wider strokes when it rasterizes in software.
  */
 export function paintGroups(
-  ctx: CanvasRenderingContext2D,
+  ctx: Context2D,
   groups: readonly Batch[],
   deviceScale: number,
   dpr: number,
@@ -73,7 +77,7 @@ export function paintGroups(
 
 /** Point markers: discs of a constant size on screen, drawn in image coordinates. */
 export function paintMarkers(
-  ctx: CanvasRenderingContext2D,
+  ctx: Context2D,
   color: string,
   records: readonly AnnotationRecord[],
   deviceScale: number,
@@ -100,4 +104,17 @@ export function paintMarkers(
     ctx.fill();
     ctx.stroke();
   }
+}
+
+/** Paints `records` as the object layer shows them, on a bitmap laid out as `g` says. */
+export function paintLayerObjects(
+  ctx: Context2D,
+  g: LayerGeometry,
+  records: readonly AnnotationRecord[],
+  colorOf: (labelId: number) => string | undefined,
+  dpr: number,
+  style: RenderStyle,
+): void {
+  ctx.setTransform(g.scale, 0, 0, g.scale, -g.rect.minX * g.scale, -g.rect.minY * g.scale);
+  paintGroups(ctx, groupForDrawing(records, colorOf), g.scale, dpr, style, 'normal');
 }

@@ -87,7 +87,11 @@ export function Workspace({ job, labels, meta, annotations }: { job: Job; labels
     let current = true;
     setFrameError(null);
     loader.get(frame, direction.current).then(
-      (f) => current && setShown(f),
+      (f) => {
+        if (!current) return;
+        loader.showing(f.number);
+        setShown(f);
+      },
       (e: Error) => current && setFrameError(e.message),
     );
     return () => {

@@ -22,8 +22,9 @@ export class FrameLoader {
   private readonly queue: number[] = [];
   private running = 0;
   private disposed = false;
-  /** The frame on screen: never evicted, whatever finishes loading when. */
+  /** The frame last asked for and the frame on screen: never evicted, whatever finishes loading when. */
   private current = Number.NaN;
+  private onScreen = Number.NaN;
 
   constructor(
     private readonly jobId: number,
@@ -39,6 +40,15 @@ export class FrameLoader {
     const frame = this.load(number, true);
     this.prefetch(number, direction);
     return frame;
+  }
+
+  /**
+   * Tells the loader which frame's bitmap is on the canvas. While frames are slow to come, it
+   * can lag far behind the frame asked for (F held down), and closing it would leave the canvas
+   * drawing a detached bitmap.
+   */
+  showing(number: number): void {
+    this.onScreen = number;
   }
 
   dispose(): void {
@@ -89,9 +99,9 @@ export class FrameLoader {
   private evict(): void {
     if (this.cache.size <= CACHE_FRAMES) return;
     // Drop the frames farthest from where the annotator is now (not where a finished prefetch
-    // started), and never the one on screen: closing its bitmap would blank the canvas.
+    // started), and never the one asked for or the one on screen.
     const center = this.current;
-    const far = [...this.cache.keys()].filter((n) => n !== center).sort((a, b) => Math.abs(b - center) - Math.abs(a - center));
+    const far = [...this.cache.keys()].filter((n) => n !== center && n !== this.onScreen).sort((a, b) => Math.abs(b - center) - Math.abs(a - center));
     for (const n of far.slice(0, this.cache.size - CACHE_FRAMES)) {
       const p = this.cache.get(n)!;
       this.cache.delete(n);
