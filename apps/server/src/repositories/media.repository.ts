@@ -161,11 +161,10 @@ export class MediaRepository {
     if (maxSide !== undefined && !(Number.isInteger(maxSide) && maxSide > 0)) {
       throw AppError.invalid('maxSide', 'must be a positive integer');
     }
-    let image = await this.decode(input, name);
-    if (maxSide !== undefined) {
-      image = image.resize({ width: maxSide, height: maxSide, fit: 'inside', withoutEnlargement: true });
-    }
-    return this.encode(image.jpeg({ quality: options.quality }), name);
+    return this.render(input, name, (image) => {
+      const sized = maxSide === undefined ? image : image.resize({ width: maxSide, height: maxSide, fit: 'inside', withoutEnlargement: true });
+      return sized.jpeg({ quality: options.quality });
+    });
   }
 
   /** A JPEG that fits inside size x size, aspect kept, never upscaled. */
@@ -174,42 +173,66 @@ export class MediaRepository {
     if (!(Number.isInteger(size) && size > 0)) throw AppError.invalid('size', 'must be a positive integer');
     const quality = options.quality ?? 80;
     checkQuality(quality, 'quality');
-    const image = (await this.decode(input, options.name)).resize({
-      width: size,
-      height: size,
-      fit: 'inside',
-      withoutEnlargement: true,
+    return this.render(input, options.name, (image) =>
+      image
+        .resize({
+          width: size,
+          height: size,
+          fit: 'inside',
+          withoutEnlargement: true,
+        })
+        .jpeg({ quality }),
+    );
+  }
+
+  /**
+   * Runs `finish` on the upright, opaque image and encodes. A file on disk goes straight to sharp:
+   * the header read that decode() does first (open, stat, two reads, close: five thread-pool
+   * trips) is a tenth of a cold frame's cost, and only BMPs (which libvips cannot read) and
+   * broken files need it. Those fail in sharp and take the careful path, which names the problem.
+   */
+  private async render(input: Buffer | string, name: string | undefined, finish: (image: Sharp) => Sharp): Promise<Buffer> {
+    if (typeof input === 'string') {
+      try {
+        return await finish(this.open(input)).toBuffer();
+      } catch (e) {
+        if (isMissingFile(e)) throw e;
+      }
+    }
+    return this.encode(finish(await this.decode(input, name)), name);
+  }
+
+  private open(input: Buffer | string): Sharp {
+    const image = sharp(input, {
+      // 'truncated' refuses files that end early (a JPEG whose header survived the probe but whose
+      // scan data was cut off would otherwise come out grey at the bottom), yet keeps images with
+      // recoverable decoder warnings such as stray bytes before a JPEG marker, which browsers and
+      // PIL (so CVAT) display without complaint; the default 'warning' would refuse those.
+      failOn: 'truncated',
+      limitInputPixels: this.maxPixels,
     });
-    return this.encode(image.jpeg({ quality }), options.name);
+    // autoOrient() is rotate() without an angle: it applies (and drops) the EXIF orientation.
+    // The output carries no metadata at all because withMetadata()/keepMetadata() is never called.
+    return image.autoOrient().flatten({ background: WHITE });
   }
 
   /** A pipeline that starts upright and opaque; nothing runs until encode() asks for the output. */
   private async decode(input: Buffer | string, name: string | undefined): Promise<Sharp> {
     const { head, bytes } = await readHead(input);
     if (bytes === 0) throw invalid(name, 'the file is empty');
-    let image: Sharp;
     if (isBmp(head)) {
       const data = typeof input === 'string' ? await readFile(input) : input;
       const bmp = parseBmpHeader(data, data.length, name);
       this.checkPixels(bmp.width, bmp.height, name);
       const raw = decodeBmp(data, bmp);
-      image = sharp(raw.pixels, {
+      return sharp(raw.pixels, {
         raw: { width: bmp.width, height: bmp.height, channels: raw.channels },
         limitInputPixels: this.maxPixels,
-      });
-    } else {
-      image = sharp(input, {
-        // 'truncated' refuses files that end early (a JPEG whose header survived the probe but whose
-        // scan data was cut off would otherwise come out grey at the bottom), yet keeps images with
-        // recoverable decoder warnings such as stray bytes before a JPEG marker, which browsers and
-        // PIL (so CVAT) display without complaint; the default 'warning' would refuse those.
-        failOn: 'truncated',
-        limitInputPixels: this.maxPixels,
-      });
+      })
+        .autoOrient()
+        .flatten({ background: WHITE });
     }
-    // autoOrient() is rotate() without an angle: it applies (and drops) the EXIF orientation.
-    // The output carries no metadata at all because withMetadata()/keepMetadata() is never called.
-    return image.autoOrient().flatten({ background: WHITE });
+    return this.open(input);
   }
 
   private async encode(image: Sharp, name: string | undefined): Promise<Buffer> {

@@ -413,6 +413,10 @@ describe('MediaRepository.compressFrame', () => {
     const png = await fromRaw(noise(128, 128), 128, 128).png().toBuffer();
     const half = png.subarray(0, Math.floor(png.length / 2));
     await expectInvalid(media.compressFrame(tmpFile('half.png', half), { quality: 70, name: 'half.png' }), 'half.png');
+    // From disk, sharp reads the file first; what it refuses still gets the careful diagnosis.
+    await expectInvalid(media.compressFrame(tmpFile('cut.jpg', cut), { quality: 70, name: 'cut.jpg' }), 'cut.jpg', /premature end of JPEG/);
+    await expectInvalid(media.compressFrame(tmpFile('zero.jpg', ''), { quality: 70, name: 'zero.jpg' }), 'zero.jpg', /the file is empty/);
+    await expectInvalid(media.makePreview(tmpFile('zero.png', ''), { name: 'zero.png' }), 'zero.png', /the file is empty/);
   });
 
   it('without a name, still answers INVALID_MEDIA', async () => {
