@@ -4,3 +4,4 @@ export * from './labels.js';
 export * from './segments.js';
 export * from './sorting.js';
 export * from './formats/index.js';
+export * from './quality/index.js';

@@ -1,0 +1,15 @@
+export * from './aggregate.js';
+export { assignPairs, matchObjects, type Assignment, type Candidate, type ObjectMatch, type ObjectPair } from './assign.js';
+export * from './compare.js';
+export { minCostAssignment } from './hungarian.js';
+export { matchFrame, type FrameContext, type FrameMatch, type MatchedPair } from './match.js';
+export { objectsByFrame, OCCLUDED_KEY, type FrameObject, type ObjectKind, type SkeletonPoint } from './objects.js';
+export * from './settings.js';
+export * from './summary.js';
+export * from './types.js';
+export { oks, pointsSimilarity, type PointsOptions } from './similarity/points.js';
+export { lineSimilarity, resampleLines, type LineOptions } from './similarity/lines.js';
+export { skeletonSimilarity, skeletonVector, type SkeletonVector } from './similarity/skeletons.js';
+export { rectangleSimilarity } from './similarity/boxes.js';
+export { ellipseSimilarity } from './similarity/ellipses.js';
+export { tagSimilarity } from './similarity/tags.js';
