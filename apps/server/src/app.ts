@@ -23,6 +23,7 @@ import { registerUserRoutes } from './controllers/user.controller.js';
 import { registerLabelRoutes } from './controllers/label.controller.js';
 import { registerProjectRoutes } from './controllers/project.controller.js';
 import { registerJobRoutes } from './controllers/job.controller.js';
+import { registerValidationLayoutRoutes } from './controllers/validation-layout.controller.js';
 import { registerAnnotationRoutes } from './controllers/annotation.controller.js';
 import { registerMediaRoutes } from './controllers/media.controller.js';
 import { registerRequestRoutes } from './controllers/request.controller.js';
@@ -131,7 +132,8 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   registerTaskRoutes(app, ctx.services.tasks);
   registerTaskDataRoutes(app, ctx.services.taskData, ctx.services.tus);
   registerTusRoutes(app, ctx.services.tus);
-  registerJobRoutes(app, ctx.services.jobs);
+  registerJobRoutes(app, ctx.services.jobs, ctx.services.validation);
+  registerValidationLayoutRoutes(app, ctx.services.validation);
   registerAnnotationRoutes(app, ctx.services.annotations, ctx.services.taskAnnotations);
   registerMediaRoutes(app, ctx.services.frames, ctx.services.access);
   registerRequestRoutes(app, ctx.services.requests);

@@ -77,6 +77,8 @@ import { OrganizationService } from './services/organizations/organization.servi
 import { MembershipService } from './services/organizations/membership.service.js';
 import { InvitationService } from './services/organizations/invitation.service.js';
 import { Assignable } from './services/assignable.js';
+import { ValidationRepository } from './repositories/validation.repository.js';
+import { ValidationService } from './services/validation.service.js';
 import { MailRepository } from './repositories/mail.repository.js';
 import { MailService } from './services/mail/mail.service.js';
 import { mailComposer } from './services/mail/composers.js';
@@ -133,6 +135,7 @@ export interface Services {
   taskCreation: TaskCreationHandler;
   annotations: AnnotationService;
   taskAnnotations: TaskAnnotationService;
+  validation: ValidationService;
   cloudStorages: CloudStorageService;
   derivedCache: DerivedCache;
   datasetExports: DatasetExportService;
@@ -198,13 +201,14 @@ export async function createContext(config: Config, options: ContextOptions = {}
     const people = new Assignable(repos.users, repos.organizations);
     const tasks = new TaskService(db, repos.tasks, people, labels, queue, videoFiles);
     const jobs = new JobService(repos.jobs, people);
+    const validationRepo = new ValidationRepository(db);
     const annotations = new AnnotationService(db, access, repos.labels, new ReferenceChecks(await ReferenceChecks.modeFor(db, database.driver)));
     const cloudStorages = new CloudStorageService(repos.cloudStorages, repos.buckets, repos.media, secrets, config.remote.allow);
     const video = new VideoRepository();
     const derivedCache = new DerivedCache(repos.blobs, new DerivedBlobRepository(db), config.cacheMaxBytes, log);
-    const frameService = new FrameService(tasks, repos.frames, repos.blobs, derivedCache, repos.share, repos.media, cloudStorages, video, videoFiles);
+    const frameService = new FrameService(tasks, repos.frames, repos.blobs, derivedCache, repos.share, repos.media, cloudStorages, video, videoFiles, validationRepo);
     const requestService = new RequestService(repos.requests);
-    const taskAnnotations = new TaskAnnotationService(db, access, repos.labels, annotations);
+    const taskAnnotations = new TaskAnnotationService(db, access, repos.labels, annotations, validationRepo);
     const audit = new AuditService(new AuditRepository(db), log);
     const orgContext = new OrgContext(repos.organizations);
     const externalUsers = new ExternalUsers(repos.users, new DirectoryRoles(repos.organizations, orgContext, audit, log));
@@ -260,6 +264,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
       requests: requestService,
       annotations,
       taskAnnotations,
+      validation: new ValidationService(db, access, tasks, repos.jobs, validationRepo, people, frameService),
       cloudStorages,
       derivedCache,
       datasetExports: new DatasetExportService(db, access, repos.requests, requestService, queue, repos.blobs, cloudStorages),
@@ -303,6 +308,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
         videoFiles,
         log,
         { tmpDir: path.join(config.dataDir, 'tmp'), limits: { maxEntries: config.upload.maxFiles, maxBytes: config.upload.maxBytes } },
+        validationRepo,
       ),
     };
     all.tus.register(taskDataTusTarget(all.taskData, repos.uploads, { maxFiles: config.upload.maxFiles }));

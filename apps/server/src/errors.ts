@@ -15,6 +15,8 @@ export const ErrorCodes = {
   VALIDATION: 400,
   BAD_REQUEST: 400,
   INVALID_MEDIA: 400,
+  /** A task has one ground-truth job at most (CVAT's TaskGroundTruthJobsLimitError). */
+  GROUND_TRUTH_JOB_EXISTS: 400,
   UNAUTHENTICATED: 401,
   INVALID_CREDENTIALS: 401,
   FORBIDDEN: 403,

@@ -4,4 +4,5 @@ export * from './labels.js';
 export * from './segments.js';
 export * from './sorting.js';
 export * from './formats/index.js';
+export * from './validation/index.js';
 export * from './quality/index.js';

@@ -1,14 +1,14 @@
-import { z } from 'zod';
 import { idParams, pageSchema } from '../dtos/common.js';
 import { jobPatchSchema, jobReadSchema, toJobDto } from '../dtos/job.dto.js';
-import { AppError } from '../errors.js';
+import { jobCreateSchema } from '../dtos/validation.dto.js';
 import { authOf } from '../http/auth-hook.js';
 import { listQuerySchema, paginated } from '../http/list-query.js';
 import type { App } from '../http/types.js';
 import { requestUrl } from '../http/urls.js';
 import type { JobService } from '../services/job.service.js';
+import type { ValidationService } from '../services/validation.service.js';
 
-export function registerJobRoutes(app: App, jobs: JobService): void {
+export function registerJobRoutes(app: App, jobs: JobService, validation: ValidationService): void {
   app.get(
     '/api/jobs',
     { schema: { tags: ['jobs'], querystring: listQuerySchema, response: { 200: pageSchema(jobReadSchema) } } },
@@ -18,8 +18,20 @@ export function registerJobRoutes(app: App, jobs: JobService): void {
     },
   );
 
-  app.post('/api/jobs', { schema: { tags: ['jobs'], body: z.object({ task_id: z.number(), type: z.string() }).loose() } }, async () => {
-    throw AppError.invalid('type', 'ground-truth jobs are not supported yet; annotation jobs are created from the task\'s segments');
+  // Only ground-truth jobs are created this way (CVAT's JobWriteRequest); annotation jobs come from the task's segments.
+  app.post(
+    '/api/jobs',
+    { schema: { tags: ['jobs'], summary: 'Create the task\'s ground-truth job', body: jobCreateSchema, response: { 201: jobReadSchema } } },
+    async (request, reply) => {
+      const auth = authOf(request);
+      const id = await validation.createGroundTruthJob(auth, request.body);
+      return reply.status(201).send(toJobDto(await jobs.require(auth, id), request.urls));
+    },
+  );
+
+  app.delete('/api/jobs/:id', { schema: { tags: ['jobs'], summary: 'Delete a ground-truth job', params: idParams } }, async (request, reply) => {
+    await validation.deleteJob(authOf(request), request.params.id);
+    return reply.status(204).send();
   });
 
   app.get(

@@ -44,9 +44,12 @@ export function registerMediaRoutes(app: App, frames: FrameService, access: Acce
       },
     );
 
-    app.get(`/api/${kind}/:id/data/meta`, { schema: { tags: [kind], params: idParams } }, async (request) =>
-      frames.meta(await scopeOf(authOf(request), request.params.id)),
-    );
+    app.get(`/api/${kind}/:id/data/meta`, { schema: { tags: [kind], params: idParams } }, async (request) => {
+      const auth = authOf(request);
+      const scope = await scopeOf(auth, request.params.id);
+      // Honeypot details are for those who manage the task.
+      return frames.meta(scope, () => access.requireTask(auth, scope.task.id, 'change').then(() => true, () => false));
+    });
 
     app.get(`/api/${kind}/:id/preview`, { schema: { tags: [kind], params: idParams } }, async (request, reply) => {
       const media = await frames.preview(await scopeOf(authOf(request), request.params.id));

@@ -17,6 +17,7 @@ import * as m0009 from './migrations/0009_accounts.js';
 import * as m0010 from './migrations/0010_sso.js';
 import * as m0011 from './migrations/0011_organizations.js';
 import * as m0012 from './migrations/0012_membership_source.js';
+import * as m0013 from './migrations/0013_validation.js';
 
 const migrations: Record<string, Migration> = {
   '0001_core': m0001,
@@ -31,6 +32,7 @@ const migrations: Record<string, Migration> = {
   '0010_sso': m0010,
   '0011_organizations': m0011,
   '0012_membership_source': m0012,
+  '0013_validation': m0013,
 };
 
 class StaticProvider implements MigrationProvider {

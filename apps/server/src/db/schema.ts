@@ -116,8 +116,26 @@ export interface TasksTable {
   data_state: Generated<'none' | 'queued' | 'processing' | 'ready' | 'failed'>;
   /** Where the originals stay when the task was made from a cloud storage. */
   cloud_storage_id: Generated<number | null>;
+  /** Migration 0013: 'gt' (a ground-truth job), 'gt_pool' (honeypots), or null. */
+  validation_mode: Generated<TaskValidationMode | null>;
   created_at: Generated<Date>;
   updated_at: Timestamp;
+}
+
+export type TaskValidationMode = 'gt' | 'gt_pool';
+
+/** Migration 0013: a task's validation frames and what is done with them. */
+export interface TaskValidationLayoutsTable {
+  task_id: number;
+  mode: TaskValidationMode;
+  /** The validation frames (the ground-truth job's), ascending. */
+  frames: ColumnType<number[], number[] | string, number[] | string>;
+  /** Validation frames taken out of use, ascending. */
+  disabled_frames: ColumnType<number[], number[] | string | undefined, number[] | string>;
+  frames_per_job_count: number | null;
+  /** Goes up whenever a honeypot changes the image it shows. */
+  revision: Generated<number>;
+  updated_at: Generated<Date>;
 }
 
 export interface LabelsTable {
@@ -155,6 +173,8 @@ export interface TaskFramesTable {
   height: number;
   orientation: Generated<number>;
   bytes: Generated<number>;
+  /** Migration 0013: on a honeypot, the validation frame whose image it shows. */
+  real_frame: Generated<number | null>;
 }
 
 export interface SegmentsTable {
@@ -162,7 +182,10 @@ export interface SegmentsTable {
   task_id: number;
   start_frame: number;
   stop_frame: number;
+  /** 'range', or 'specific_frames' for a ground-truth job that takes some frames of its range. */
   type: Generated<string>;
+  /** Migration 0013: the frames of a 'specific_frames' segment, ascending. */
+  frames: ColumnType<number[] | null, number[] | string | null | undefined, number[] | string | null>;
 }
 
 export interface JobsTable {
@@ -425,6 +448,7 @@ export interface DB {
   annotation_changes: AnnotationChangesTable;
   derived_blobs: DerivedBlobsTable;
   task_videos: TaskVideosTable;
+  task_validation_layouts: TaskValidationLayoutsTable;
   task_uploads: TaskUploadsTable;
   tus_uploads: TusUploadsTable;
   cloud_storages: CloudStoragesTable;
@@ -446,6 +470,7 @@ export type SegmentRow = Selectable<SegmentsTable>;
 export type JobRow = Selectable<JobsTable>;
 export type RequestRow = Selectable<RequestsTable>;
 export type TusUploadRow = Selectable<TusUploadsTable>;
+export type TaskValidationLayoutRow = Selectable<TaskValidationLayoutsTable>;
 export type CloudStorageRow = Selectable<CloudStoragesTable>;
 export type OrganizationRow = Selectable<OrganizationsTable>;
 export type MembershipRow = Selectable<MembershipsTable>;

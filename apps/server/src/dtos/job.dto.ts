@@ -69,7 +69,8 @@ export function toJobDto(j: JobWithContext, urls: UrlBuilder): JobRead {
     stage: j.stage as JobRead['stage'],
     state: j.state as JobRead['state'],
     mode: j.mode,
-    frame_count: j.stop_frame - j.start_frame + 1,
+    // A ground-truth job of some frames counts those (CVAT's segment frame_count).
+    frame_count: j.segment_frames?.length ?? j.stop_frame - j.start_frame + 1,
     start_frame: j.start_frame,
     stop_frame: j.stop_frame,
     data_chunk_size: j.chunk_size,

@@ -79,7 +79,7 @@ export function toTaskDto(t: TaskWithContext, jobs: TaskJobCounts | undefined, u
     source_storage: t.source_storage ? { id: t.id, ...t.source_storage } : null,
     target_storage: t.target_storage ? { id: t.id, ...t.target_storage } : null,
     consensus_enabled: false,
-    validation_mode: null,
+    validation_mode: t.validation_mode ?? null,
     media_type: t.media_type,
     size: t.size,
     jobs: { count: jobs?.count ?? 0, completed: jobs?.completed ?? 0, validation: jobs?.validation ?? 0, url: urls.api(`jobs?task_id=${t.id}`) },

@@ -42,6 +42,7 @@ export class JobRepository {
       .select([
         's.start_frame',
         's.stop_frame',
+        's.frames as segment_frames',
         't.name as task_name',
         't.project_id',
         't.mode',

@@ -74,6 +74,7 @@ export class TaskRepository {
  */
 export const MEDIA_TASK_COLUMNS = [
   'id', 'size', 'data_state', 'media_type', 'image_quality', 'chunk_size', 'created_at', 'updated_at', 'cloud_storage_id', 'frame_filter',
+  'validation_mode',
 ] as const;
 export type MediaTask = Pick<TaskRow, (typeof MEDIA_TASK_COLUMNS)[number]>;
 

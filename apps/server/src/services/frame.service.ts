@@ -23,6 +23,8 @@ import type { VideoFileRepository } from '../repositories/video-file.repository.
 import sharp from 'sharp';
 import { FrameRowCache } from './frame-rows.js';
 import { BucketError } from '../repositories/cloud-storage.repository.js';
+import type { ValidationRepository } from '../repositories/validation.repository.js';
+import { createHash } from 'node:crypto';
 
 /** Originals read whole from a bucket (to compress or zip) are images: refuse what is not one. */
 const CLOUD_ORIGINAL_MAX_BYTES = 512 * 1024 ** 2;
@@ -48,11 +50,23 @@ export interface MediaBody {
 }
 
 /** The frames a request may touch: a whole task, or one job's segment. */
-interface Scope {
+export interface Scope {
   task: MediaTask;
   start: number;
   stop: number;
   what: string;
+  /** A ground-truth job's frames, when it takes only some frames of start..stop. */
+  frames?: readonly number[];
+  included?: ReadonlySet<number>;
+  /** The scope is a ground-truth job. */
+  groundTruth?: boolean;
+  /**
+   * Tasks with honeypots: each honeypot of the scope and the validation frame whose image it
+   * shows. A honeypot is served as that frame is (one cached copy), under its own number.
+   */
+  honeypots?: ReadonlyMap<number, number>;
+  /** Goes up when a honeypot changes its image: part of cache keys and ETags of honeypot tasks. */
+  revision?: number;
 }
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -98,6 +112,11 @@ class ScopeCache {
     }
     return scope;
   }
+
+  /** Drops every decision about a task's frames (its honeypots changed the images they show). */
+  forgetTask(taskId: number): void {
+    for (const [k, e] of this.entries) if (e.scope.task.id === taskId) this.entries.delete(k);
+  }
 }
 
 export class FrameService {
@@ -114,8 +133,55 @@ export class FrameService {
     private readonly cloudStorages: CloudStorageService,
     private readonly video: VideoRepository,
     private readonly videoFiles: VideoFileRepository,
+    private readonly validation: ValidationRepository,
   ) {
     this.rows = new FrameRowCache(frames);
+  }
+
+  /**
+   * What a validation layout changes for a scope: a ground-truth job's frames, and the honeypots
+   * of a task with them (with the revision their images are at). Tasks without validation pay nothing.
+   */
+  private async withValidation(scope: Scope, jobId?: number): Promise<Scope> {
+    const mode = scope.task.validation_mode;
+    if (!mode) return scope;
+    if (jobId !== undefined) {
+      const segment = await this.validation.jobSegment(jobId);
+      if (segment?.type === 'ground_truth') {
+        scope.groundTruth = true;
+        if (segment.frames) {
+          scope.frames = segment.frames;
+          scope.included = new Set(segment.frames);
+        }
+      }
+    }
+    if (mode === 'gt_pool') {
+      const [slots, layout] = await Promise.all([this.validation.honeypots(scope.task.id, scope), this.validation.layout(scope.task.id)]);
+      scope.honeypots = new Map(slots.map((h) => [h.frame, h.real]));
+      scope.revision = layout?.revision ?? 0;
+    }
+    return scope;
+  }
+
+  /** A scope made outside this service (exports) learns its honeypots on first use. */
+  private async honeypotsOf(scope: Scope): Promise<ReadonlyMap<number, number> | undefined> {
+    if (scope.task.validation_mode !== 'gt_pool') return undefined;
+    if (!scope.honeypots) await this.withValidation(scope);
+    return scope.honeypots;
+  }
+
+  /** The frame whose image frame `number` shows: itself, or a honeypot's validation frame. */
+  private async realFrame(scope: Scope, number: number): Promise<number> {
+    if (scope.task.validation_mode !== 'gt_pool') return number;
+    if (scope.honeypots) return scope.honeypots.get(number) ?? number;
+    // A scope made elsewhere (an export reading image after image) asks about this frame alone.
+    const [slot] = await this.validation.honeypots(scope.task.id, { start: number, stop: number });
+    return slot?.real ?? number;
+  }
+
+  /** Appended to cache keys and ETags once a honeypot task's images have changed. */
+  private static rev(scope: Scope): string {
+    return scope.revision ? `-r${scope.revision}` : '';
   }
 
   /**
@@ -125,8 +191,16 @@ export class FrameService {
   async taskScope(auth: Auth, taskId: number, options: { recent?: boolean } = {}): Promise<Scope> {
     return this.scopes.get(auth, `t${taskId}`, options.recent ?? false, async () => {
       const task = await this.tasks.requireMedia(auth, taskId);
-      return { task, start: 0, stop: task.size - 1, what: `task ${taskId}` };
+      return this.withValidation({ task, start: 0, stop: task.size - 1, what: `task ${taskId}` });
     });
+  }
+
+  /**
+   * Called when a task's honeypots change their images: this instance stops serving what it had
+   * decided about the task at once; other instances within SCOPE_CACHE_MS (see ScopeCache).
+   */
+  forgetTask(taskId: number): void {
+    this.scopes.forgetTask(taskId);
   }
 
   /** A project's preview is its first task's that has media; null when none has. */
@@ -138,7 +212,7 @@ export class FrameService {
   async jobScope(auth: Auth, jobId: number, options: { recent?: boolean } = {}): Promise<Scope> {
     return this.scopes.get(auth, `j${jobId}`, options.recent ?? false, async () => {
       const { task, start, stop } = await this.tasks.requireForJob(auth, jobId);
-      return { task, start, stop, what: `job ${jobId}` };
+      return this.withValidation({ task, start, stop, what: `job ${jobId}` }, jobId);
     });
   }
 
@@ -151,11 +225,14 @@ export class FrameService {
     if (number < scope.start || number > scope.stop) {
       throw AppError.invalid('number', `frame ${number} is outside ${scope.what} (frames ${scope.start}-${scope.stop})`);
     }
+    if (scope.included && !scope.included.has(number)) throw AppError.invalid('number', `frame ${number} is not one of the frames of ${scope.what}`);
   }
 
+  /** The row of the frame whose image `number` shows (a honeypot's validation frame's: rows of those never change). */
   private async frameRow(scope: Scope, number: number): Promise<FrameRow> {
     this.checkFrame(scope, number);
-    const row = await this.rows.get(scope.task.id, number);
+    const real = await this.realFrame(scope, number);
+    const row = await this.rows.get(scope.task.id, real);
     if (!row) throw AppError.notFound('frame', number);
     return row;
   }
@@ -258,16 +335,17 @@ export class FrameService {
     if (scope.task.media_type === 'video') return this.videoFrame(scope, number, quality);
     if (quality === 'compressed') {
       this.checkFrame(scope, number);
-      const etag = this.etag(scope.task, `f${number}c`);
-      // A cached frame needs no frame row: its key follows from the task and the number.
-      const body = await this.cache.getOrMake(taskKeys.compressedFrame(scope.task.id, number), scope.task.id, 'image/jpeg', async () => {
+      const etag = this.etag(scope.task, `f${number}c${FrameService.rev(scope)}`);
+      // A cached frame needs no frame row: its key follows from the task and the number (a honeypot shares its validation frame's).
+      const real = await this.realFrame(scope, number);
+      const body = await this.cache.getOrMake(taskKeys.compressedFrame(scope.task.id, real), scope.task.id, 'image/jpeg', async () => {
         const row = await this.frameRow(scope, number);
         return this.compressOriginal(row, scope.task);
       });
       return { body, contentType: 'image/jpeg', etag };
     }
     const row = await this.frameRow(scope, number);
-    const etag = this.etag(scope.task, `f${number}o`);
+    const etag = this.etag(scope.task, `f${number}o${FrameService.rev(scope)}`);
     if (row.source === 'cloud') {
       const { bucket, originalDelivery } = await this.cloudBucket(scope.task);
       // The caller's access was checked above, on this request: the link is made for them alone and expires soon.
@@ -310,6 +388,7 @@ export class FrameService {
    */
   async chunk(scope: Scope, sel: { index?: number; number?: number }, quality: Quality): Promise<MediaBody> {
     this.requireData(scope);
+    if (scope.frames) return this.specificChunk(scope, scope.frames, sel, quality);
     const size = scope.task.chunk_size ?? DEFAULT_CHUNK_SIZE;
     let first: number;
     if (sel.index !== undefined) first = scope.start + sel.index * size;
@@ -318,10 +397,54 @@ export class FrameService {
     const last = Math.min(first + size - 1, scope.stop);
     const from = Math.max(first, scope.start);
     if (from > last) throw AppError.invalid(sel.index !== undefined ? 'index' : 'number', `no such chunk in ${scope.what}`);
-    const key = taskKeys.chunk(scope.task.id, quality, from) + (last - from + 1 === size ? '' : `-${last}`);
-    const etag = this.etag(scope.task, `c${from}-${last}${quality[0]}`);
-    const body = await this.cache.getOrMake(key, scope.task.id, 'application/zip', () => this.makeChunk(scope.task, from, last, quality));
+    const rev = FrameService.rev(scope);
+    const key = taskKeys.chunk(scope.task.id, quality, from) + (last - from + 1 === size ? '' : `-${last}`) + rev;
+    const etag = this.etag(scope.task, `c${from}-${last}${quality[0]}${rev}`);
+    const honeypots = await this.honeypotsOf(scope);
+    const frames = honeypots?.size ? Array.from({ length: last - from + 1 }, (_, i) => from + i) : undefined;
+    const body = await this.cache.getOrMake(key, scope.task.id, 'application/zip', () =>
+      frames ? this.makeListChunk(scope.task, frames.map((f) => honeypots!.get(f) ?? f), quality) : this.makeChunk(scope.task, from, last, quality),
+    );
     return { body, contentType: 'application/zip', etag };
+  }
+
+  /**
+   * A chunk of a ground-truth job that takes some frames: its chunks hold its frames only, `index`
+   * counting them from 0 (CVAT's job chunks of specific frames); `number` picks those of a task chunk.
+   */
+  private async specificChunk(scope: Scope, frames: readonly number[], sel: { index?: number; number?: number }, quality: Quality): Promise<MediaBody> {
+    const size = scope.task.chunk_size ?? DEFAULT_CHUNK_SIZE;
+    let part: readonly number[];
+    if (sel.index !== undefined) part = frames.slice(sel.index * size, (sel.index + 1) * size);
+    else if (sel.number !== undefined) part = frames.filter((f) => f >= sel.number! * size && f < (sel.number! + 1) * size);
+    else throw AppError.invalid('index', 'index (or number) is required for type=chunk');
+    if (part.length === 0) throw AppError.invalid(sel.index !== undefined ? 'index' : 'number', `no such chunk in ${scope.what}`);
+    // The frame list names the chunk; a hash keeps the key short.
+    const digest = createHash('sha1').update(part.join(',')).digest('hex').slice(0, 16);
+    const key = `${taskKeys.chunk(scope.task.id, quality, part[0]!)}-f${digest}`;
+    const etag = this.etag(scope.task, `cf${digest}${quality[0]}`);
+    const body = await this.cache.getOrMake(key, scope.task.id, 'application/zip', () => this.makeListChunk(scope.task, part, quality));
+    return { body, contentType: 'application/zip', etag };
+  }
+
+  /** A zip of the images of the listed frames, in order (video or image task). */
+  private async makeListChunk(task: MediaTask, frames: readonly number[], quality: Quality): Promise<Buffer> {
+    const entries: Record<string, [Uint8Array, { level: 0 }]> = {};
+    for (const [i, frame] of frames.entries()) {
+      let data: Buffer;
+      let ext: string;
+      if (task.media_type === 'video') {
+        data = (await this.decodeVideo(task, frame, frame, quality))[0]!;
+        ext = quality === 'compressed' ? '.jpg' : '.png';
+      } else {
+        const row = await this.rows.get(task.id, frame);
+        if (!row) throw AppError.notFound('frame', frame);
+        data = quality === 'compressed' ? await this.compressed(task, row) : await this.original(row, task);
+        ext = quality === 'compressed' ? '.jpg' : path.extname(row.name).toLowerCase() || '.bin';
+      }
+      entries[`${String(i).padStart(6, '0')}${ext}`] = [data, { level: 0 }];
+    }
+    return Buffer.from(zipSync(entries));
   }
 
   private async makeChunk(task: MediaTask, from: number, last: number, quality: Quality): Promise<Buffer> {
@@ -341,25 +464,38 @@ export class FrameService {
     return Buffer.from(zipSync(entries));
   }
 
-  async meta(scope: Scope) {
+  /**
+   * data/meta. A ground-truth job of some frames lists every frame of its range, the others as
+   * CVAT's "placeholder.jpg", and names its own in included_frames. Deleted frames are disabled
+   * validation frames (in a ground-truth job) and, for those who manage the task, the honeypots
+   * showing them: an annotator is told nothing that sets honeypots apart.
+   */
+  async meta(scope: Scope, privileged: () => Promise<boolean> = async () => false) {
     const t = scope.task;
     const hasData = t.data_state === 'ready';
     const video = hasData && t.media_type === 'video' ? await this.frames.video(t.id) : undefined;
     const frames = !hasData
       ? []
       : video
-        ? Array.from({ length: scope.stop - scope.start + 1 }, (_, i) => ({ width: video.width, height: video.height, name: video.name }))
+        ? Array.from({ length: scope.stop - scope.start + 1 }, (_, i) => ({ frame: scope.start + i, width: video.width, height: video.height, name: video.name }))
         : await this.frames.meta(t.id, scope.start, scope.stop);
+    const included = scope.included;
     return {
       chunk_size: hasData ? (t.chunk_size ?? DEFAULT_CHUNK_SIZE) : null,
-      size: hasData ? scope.stop - scope.start + 1 : 0,
+      size: hasData ? (scope.frames?.length ?? scope.stop - scope.start + 1) : 0,
       image_quality: t.image_quality,
       start_frame: hasData ? scope.start : 0,
       stop_frame: hasData ? scope.stop : 0,
       frame_filter: t.frame_filter,
-      frames: frames.map((f) => ({ width: f.width, height: f.height, name: f.name, related_files: 0, has_related_context: false })),
-      deleted_frames: [] as number[],
-      included_frames: null,
+      frames: frames.map((f) => ({
+        width: f.width,
+        height: f.height,
+        name: included && !included.has(f.frame) ? 'placeholder.jpg' : f.name,
+        related_files: 0,
+        has_related_context: false,
+      })),
+      deleted_frames: hasData ? await this.deletedFrames(scope, privileged) : [],
+      included_frames: scope.frames ? [...scope.frames] : null,
       chunks_updated_date: t.updated_at.toISOString(),
       storage: t.cloud_storage_id !== null ? 'cloud_storage' : frames.length && (await this.frames.find(t.id, scope.start))?.source === 'share' ? 'share' : 'local',
       cloud_storage_id: t.cloud_storage_id,
@@ -367,18 +503,32 @@ export class FrameService {
     };
   }
 
+  private async deletedFrames(scope: Scope, privileged: () => Promise<boolean>): Promise<number[]> {
+    if (!scope.task.validation_mode) return [];
+    const layout = await this.validation.layout(scope.task.id);
+    if (!layout || layout.disabled_frames.length === 0) return [];
+    const disabled = new Set(layout.disabled_frames);
+    const inScope = (f: number) => f >= scope.start && f <= scope.stop && (!scope.included || scope.included.has(f));
+    if (scope.groundTruth) return layout.disabled_frames.filter(inScope);
+    if (layout.mode !== 'gt_pool' || !(await privileged())) return [];
+    const honeypots = [...((await this.honeypotsOf(scope)) ?? new Map<number, number>())].filter(([, real]) => disabled.has(real)).map(([frame]) => frame);
+    return [...honeypots, ...layout.disabled_frames].filter(inScope).sort((a, b) => a - b);
+  }
+
   /** A thumbnail of the first frame of the scope; null when there is no media yet. */
   async preview(scope: Scope): Promise<MediaBody | null> {
     if (scope.task.data_state !== 'ready' || scope.task.size === 0) return null;
-    const key = scope.start === 0 ? taskKeys.preview(scope.task.id) : `${taskKeys.preview(scope.task.id)}.${scope.start}`;
-    const etag = this.etag(scope.task, `p${scope.start}`);
+    const first = scope.frames?.[0] ?? scope.start;
+    const real = await this.realFrame(scope, first);
+    const key = (first === 0 ? taskKeys.preview(scope.task.id) : `${taskKeys.preview(scope.task.id)}.${first}`) + FrameService.rev(scope);
+    const etag = this.etag(scope.task, `p${first}${FrameService.rev(scope)}`);
     const body = await this.cache.getOrMake(key, scope.task.id, 'image/jpeg', async () => {
       if (scope.task.media_type === 'video') {
-        const first = (await this.videoFrame(scope, scope.start, 'compressed')).body as Buffer;
-        return this.media.makePreview(first, { name: `frame ${scope.start}` });
+        const image = (await this.videoFrame(scope, first, 'compressed')).body as Buffer;
+        return this.media.makePreview(image, { name: `frame ${first}` });
       }
-      const row = await this.frames.find(scope.task.id, scope.start);
-      if (!row) throw new AppError('NOT_FOUND', `task ${scope.task.id} has no frame ${scope.start}`);
+      const row = await this.frames.find(scope.task.id, real);
+      if (!row) throw new AppError('NOT_FOUND', `task ${scope.task.id} has no frame ${first}`);
       return this.media.makePreview(await this.original(row, scope.task), { name: row.name });
     });
     return { body, contentType: 'image/jpeg', etag };

@@ -34,6 +34,9 @@ import { DEFAULT_CHUNK_SIZE, discardUploads, taskKeys } from './task-storage.js'
 import type { Logger } from 'pino';
 import type { ProgressReporter } from './progress.js';
 import { runRequest } from './request-runner.js';
+import type { ValidationParams } from '../dtos/validation.dto.js';
+import type { ValidationRepository } from '../repositories/validation.repository.js';
+import { applyValidation, checkFrameNames, honeypotsNeedImages, planHoneypots } from './validation-setup.js';
 
 interface SourceFile {
   name: string;
@@ -99,6 +102,7 @@ export class TaskCreationHandler {
     private readonly videoFiles: VideoFileRepository,
     private readonly log: Logger,
     private readonly archives: { tmpDir: string; limits: ArchiveLimits },
+    private readonly validation: ValidationRepository,
   ) {}
 
   readonly handleCreateTaskData: JobHandler<'task.create-data'> = async ({ requestId, taskId }, ctx) => {
@@ -136,6 +140,7 @@ export class TaskCreationHandler {
     await this.frames.deleteForTask(taskId);
     await this.db.deleteFrom('task_videos').where('task_id', '=', taskId).execute();
     await this.jobs.deleteForTask(this.db, taskId);
+    await this.validation.deleteLayout(this.db, taskId);
   }
 
   /**
@@ -260,6 +265,8 @@ export class TaskCreationHandler {
    * Frames are decoded on demand, never all at creation.
    */
   private async createVideo(taskId: number, segmentSize: number, overlap: number | null, params: DataRequest, file: SourceFile, progress: ProgressReporter): Promise<number> {
+    const validation = params.validation_params as ValidationParams | null | undefined;
+    if (validation?.mode === 'gt_pool') throw honeypotsNeedImages(file.name);
     await progress.report(0.1, `Reading ${file.name}`, true);
     const local = await this.videoFiles.path(file.source, file.key, taskId, async () => {
       if (file.source === 'cloud') return (await (await this.cloudStorages.bucket(params.cloud_storage_id!)).bucket.stream(file.key))?.stream ?? null;
@@ -296,6 +303,10 @@ export class TaskCreationHandler {
         })
         .execute();
       await this.jobs.createForSegments(trx, taskId, segments);
+      if (validation) {
+        const effective = segmentSize > 0 && segmentSize < size ? segmentSize : size;
+        await applyValidation(trx, this.validation, taskId, validation, { size, segments, overlap: ov, segmentSize: effective, names: null }, null);
+      }
       await this.tasks.update(
         taskId,
         {
@@ -363,6 +374,10 @@ export class TaskCreationHandler {
     }
     const indexes = mapped ? ordered.map((_, i) => i) : selectFrames(ordered.length, { start: params.start_frame, ...(params.stop_frame !== undefined ? { stop: params.stop_frame } : {}), step });
     const selected = indexes.map((i) => ordered[i]!);
+    // Validation settings that name files or shape the layout are checked before any image is read.
+    const validation = params.validation_params as ValidationParams | null | undefined;
+    const plan = validation?.mode === 'gt_pool' ? planHoneypots(validation, selected.map((f) => f.name), segmentSize) : null;
+    if (validation?.mode === 'gt') checkFrameNames(validation, selected.map((f) => f.name));
 
     const cloud = params.cloud_storage_id != null ? (await this.cloudStorages.bucket(params.cloud_storage_id)).bucket : null;
     const probes: ImageProbe[] = new Array(selected.length);
@@ -379,40 +394,56 @@ export class TaskCreationHandler {
     await Promise.all(Array.from({ length: Math.min(PROBE_CONCURRENCY, selected.length) }, worker));
 
     await progress.report(0.9, 'Saving frames', true);
+    // Honeypots reorder the frames: jobs of shuffled frames with pool copies, then the pool.
+    const order = plan ? plan.frames.map((p) => p.source) : selected.map((_, i) => i);
     await this.frames.insertMany(
-      selected.map((f, frame) => ({
+      order.map((i, frame) => ({
         task_id: taskId,
         frame,
-        name: f.name,
-        source: f.source,
-        key: f.key,
-        width: probes[frame]!.width,
-        height: probes[frame]!.height,
-        orientation: probes[frame]!.orientation,
-        bytes: probes[frame]!.bytes ?? 0,
+        name: selected[i]!.name,
+        source: selected[i]!.source,
+        key: selected[i]!.key,
+        width: probes[i]!.width,
+        height: probes[i]!.height,
+        orientation: probes[i]!.orientation,
+        bytes: probes[i]!.bytes ?? 0,
       })),
     );
+    if (plan) {
+      const honeypots = plan.frames.flatMap((p, frame) => (p.honeypotOf !== undefined ? [{ frame, real: p.honeypotOf }] : []));
+      await this.validation.setHoneypotReals(this.db, taskId, honeypots);
+    }
+    const size = order.length;
     await progress.report(0.97, 'Creating jobs', true);
-    const segments = mapped ?? splitIntoSegments(selected.length, segmentSize, overlap ?? 0);
+    const segments = plan?.jobs ?? mapped ?? splitIntoSegments(size, segmentSize, overlap ?? 0);
+    // CVAT reports the effective segment size: the whole task when none was asked for; 0 when the
+    // jobs were laid out otherwise (job_file_mapping, honeypots).
+    const effectiveSegmentSize = mapped || plan ? 0 : segmentSize > 0 && segmentSize < size ? segmentSize : size;
     await this.db.transaction().execute(async (trx) => {
       await this.jobs.createForSegments(trx, taskId, segments);
+      if (validation) {
+        const task = { size, segments, overlap: overlap ?? 0, segmentSize: effectiveSegmentSize, names: selected.map((f) => f.name) };
+        await applyValidation(trx, this.validation, taskId, validation, task, plan);
+      }
       await this.tasks.update(
         taskId,
         {
-          size: selected.length,
+          size,
           media_type: 'image',
           mode: 'annotation',
           data_state: 'ready',
-          // CVAT reports the effective segment size: the whole task when none was asked for.
-          segment_size: mapped ? 0 : segmentSize > 0 && segmentSize < selected.length ? segmentSize : selected.length,
+          segment_size: effectiveSegmentSize,
           overlap: overlap ?? 0,
-          stop_frame: params.stop_frame !== undefined ? Math.min(params.stop_frame, ordered.length - 1) : ordered.length - 1,
+          // A honeypot task's frames are its own order, not a range of the files.
+          ...(plan
+            ? { start_frame: 0, stop_frame: size - 1, frame_filter: '' }
+            : { stop_frame: params.stop_frame !== undefined ? Math.min(params.stop_frame, ordered.length - 1) : ordered.length - 1 }),
           chunk_size: params.chunk_size ?? DEFAULT_CHUNK_SIZE,
         },
         trx,
       );
     });
     await this.uploads.clear(taskId);
-    return selected.length;
+    return size;
   }
 }

@@ -20,6 +20,7 @@ import type { Auth } from './auth/auth.js';
 import type { TaskService } from './task.service.js';
 import type { CloudStorageService } from './cloud-storage.service.js';
 import { discardUploads, taskKeys } from './task-storage.js';
+import { checkValidationParams } from './validation-setup.js';
 
 export const CREATE_TASK_OPERATION = 'create';
 
@@ -126,9 +127,6 @@ export class TaskDataService {
         if (key.split('/').some((seg) => seg === '..' || seg === '.')) throw AppError.invalid(`server_files[${i}]`, `"${key}" is not a key of the storage`);
       });
     }
-    if (params.validation_params != null) {
-      throw AppError.invalid('validation_params', 'honeypot validation is not supported yet');
-    }
     if (parseFrameFilter(params.frame_filter) === null) {
       throw AppError.invalid('frame_filter', 'the only supported syntax is "step=N" with N >= 1');
     }
@@ -142,6 +140,11 @@ export class TaskDataService {
     if (uploads.length === 0 && params.server_files.length === 0 && params.remote_files.length === 0) {
       throw AppError.invalid('client_files', 'no files: upload client_files, or name server_files or remote_files');
     }
+    params.validation_params = checkValidationParams(params.validation_params, params, task, [
+      ...uploads.map((u) => u.name),
+      ...params.server_files,
+      ...params.remote_files.map((u) => new URL(u).pathname),
+    ]);
 
     const requestId = createTaskRequestId(taskId);
     await this.db.transaction().execute(async (trx) => {

@@ -84,6 +84,11 @@ beforeAll(async () => {
   const jobs = (await staff.get(`/api/jobs?task_id=${taskId}&sort=id`)).body.results;
   [fx.job, fx.otherJob] = [jobs[0].id, jobs[1].id];
   await ok201(await staff.patch(`/api/jobs/${fx.job}`, { assignee: ids.assignee }), 'assign');
+  const groundTruth = async (task: number) =>
+    (await ok201(await staff.post('/api/jobs', { task_id: task, type: 'ground_truth', frame_selection_method: 'manual', frames: [0] }), 'ground-truth job')).id as number;
+  fx.gtJob = await groundTruth(taskId);
+  const taskWithData = async () =>
+    (await createTaskWithImages(staff, images.map((data, i) => ({ name: `img_${i}.png`, data })), { project_id: fx.project, labels: [], segment_size: 1 })).taskId;
   fx.storageBody = storageBody;
   fx.storage = await newStorage();
   const exported = await ok201(await staff.post(`/api/tasks/${taskId}/dataset/export?format=${encodeURIComponent('CVAT for images 1.1')}&save_images=false`), 'export');
@@ -103,6 +108,8 @@ beforeAll(async () => {
   fx.fresh = {
     project: newProject,
     task: async () => (await ok201(await staff.post('/api/tasks', { name: 'fresh', project_id: fx.project }), 'task')).id,
+    taskWithData,
+    gtJob: async () => groundTruth(await taskWithData()),
     label: async () => labelOf(await newProject()),
     storage: newStorage,
     org: async () => {

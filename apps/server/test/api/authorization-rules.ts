@@ -28,6 +28,8 @@ export interface Fixture {
   /** Job 1 of the task, assigned to `assignee`; job 2 is nobody's. */
   job: number;
   otherJob: number;
+  /** The task's ground-truth job (validation mode "gt"), nobody's. */
+  gtJob: number;
   label: number;
   storage: number;
   /** A valid body for POST /api/cloudstorages. */
@@ -46,6 +48,9 @@ export interface Fixture {
   fresh: {
     project(): Promise<number>;
     task(): Promise<number>;
+    /** A task of the project with its images attached, and one with a ground-truth job too. */
+    taskWithData(): Promise<number>;
+    gtJob(): Promise<number>;
     label(): Promise<number>;
     storage(): Promise<number>;
     org(): Promise<number>;
@@ -199,6 +204,8 @@ export const RULES: Rule[] = [
   { route: 'DELETE /api/tasks/:id', does: 'deletes the task', allow: MANAGE, forbid: ['supervisor', 'assignee'], call: async (fx, _w, mine) => ({ method: 'DELETE', path: `/api/tasks/${mine ? await fx.fresh.task() : fx.task}` }) },
   { route: 'POST /api/tasks/:id/data', does: 'attaches media', allow: MANAGE, forbid: ['supervisor', 'assignee'], ok: reachedFile, call: async (fx, _w, mine) => ({ method: 'POST', path: `/api/tasks/${mine ? await fx.fresh.task() : fx.task}/data`, json: {} }) },
   { route: 'GET /api/tasks/:id/status', does: 'reads the task\'s creation status', allow: VIEW, call: (fx) => ({ method: 'GET', path: `/api/tasks/${fx.task}/status` }) },
+  { route: 'GET /api/tasks/:id/validation_layout', does: 'reads the task\'s validation frames', allow: MANAGE, forbid: ['supervisor', 'assignee'], call: (fx) => ({ method: 'GET', path: `/api/tasks/${fx.task}/validation_layout` }) },
+  { route: 'PATCH /api/tasks/:id/validation_layout', does: 'disables validation frames of the task', allow: MANAGE, forbid: ['supervisor', 'assignee'], call: (fx) => ({ method: 'PATCH', path: `/api/tasks/${fx.task}/validation_layout`, json: { disabled_frames: [] } }) },
   { route: 'GET /api/tasks/:id/data', does: 'reads a frame of the task', allow: VIEW, call: (fx) => ({ method: 'GET', path: `/api/tasks/${fx.task}/data?type=frame&number=0` }) },
   { route: 'GET /api/tasks/:id/data/meta', does: 'reads the task\'s media meta', allow: VIEW, call: (fx) => ({ method: 'GET', path: `/api/tasks/${fx.task}/data/meta` }) },
   { route: 'GET /api/tasks/:id/preview', does: 'previews the task', allow: VIEW, call: (fx) => ({ method: 'GET', path: `/api/tasks/${fx.task}/preview` }) },
@@ -221,7 +228,12 @@ export const RULES: Rule[] = [
   // ---- jobs
   { route: 'GET /api/jobs', does: 'lists job 1', allow: 'everyone', sees: { who: VIEW, has: has((fx) => fx.job) }, call: () => ({ method: 'GET', path: '/api/jobs?page_size=100' }) },
   { route: 'GET /api/jobs', does: 'lists job 2 (nobody\'s) to managers only', allow: 'everyone', sees: { who: ['admin', ...SUPERVISORS], has: has((fx) => fx.otherJob) }, call: () => ({ method: 'GET', path: '/api/jobs?page_size=100' }) },
-  { route: 'POST /api/jobs', does: 'creates a ground-truth job (issue 7: refused for everyone until then)', allow: 'everyone', ok: (r) => r.status === 400, call: (fx) => ({ method: 'POST', path: '/api/jobs', json: { task_id: fx.task, type: 'ground_truth', frame_selection_method: 'random_uniform', frame_count: 1 } }) },
+  // CVAT: the task's staff who are supervisors or more, and the organization's maintainers; a
+  // supervisor who does not manage the task sees it but may not (403), nor may the assignee.
+  { route: 'POST /api/jobs', does: 'creates a ground-truth job', allow: MANAGE, forbid: ['supervisor', 'assignee'], call: async (fx, _w, mine) => ({ method: 'POST', path: '/api/jobs', json: { task_id: mine ? await fx.fresh.taskWithData() : fx.task, type: 'ground_truth', frame_selection_method: 'random_uniform', frame_count: 1 } }) },
+  { route: 'DELETE /api/jobs/:id', does: 'deletes a ground-truth job', allow: MANAGE, forbid: ['supervisor'], call: async (fx, _w, mine) => ({ method: 'DELETE', path: `/api/jobs/${mine ? await fx.fresh.gtJob() : fx.gtJob}` }) },
+  { route: 'GET /api/jobs/:id/validation_layout', does: 'reads job 1\'s honeypots (none: not a honeypot task)', allow: MANAGE, forbid: ['supervisor', 'assignee'], call: (fx) => ({ method: 'GET', path: `/api/jobs/${fx.job}/validation_layout` }) },
+  { route: 'PATCH /api/jobs/:id/validation_layout', does: 'reselects job 1\'s honeypots (refused: not a honeypot task)', allow: MANAGE, forbid: ['supervisor', 'assignee'], ok: (r) => r.status === 400 && r.body.details?.[0]?.field === 'frame_selection_method', call: (fx) => ({ method: 'PATCH', path: `/api/jobs/${fx.job}/validation_layout`, json: { frame_selection_method: 'random_uniform' } }) },
   { route: 'GET /api/jobs/:id', does: 'reads job 1', allow: VIEW, call: (fx) => ({ method: 'GET', path: `/api/jobs/${fx.job}` }) },
   { route: 'GET /api/jobs/:id', does: 'reads job 2, which is not the assignee\'s', allow: ['admin', ...SUPERVISORS], call: (fx) => ({ method: 'GET', path: `/api/jobs/${fx.otherJob}` }) },
   { route: 'PATCH /api/jobs/:id', does: 'moves the state of job 1', allow: ANNOTATE, forbid: ['supervisor'], call: async (fx) => ({ method: 'PATCH', path: `/api/jobs/${fx.job}`, json: { state: (await fx.current.job()).state === 'new' ? 'in progress' : 'new' } }) },

@@ -75,11 +75,12 @@ export class AnnotationService {
     const seg = await this.db
       .selectFrom('jobs as j')
       .innerJoin('segments as s', 's.id', 'j.segment_id')
-      .select(['s.start_frame', 's.stop_frame', 'j.task_id'])
+      .innerJoin('tasks as t', 't.id', 'j.task_id')
+      .select(['s.start_frame', 's.stop_frame', 's.frames', 'j.task_id', 't.validation_mode'])
       .where('j.id', '=', jobId)
       .executeTakeFirstOrThrow();
     const labels = await this.labels.listForTask(seg.task_id);
-    return { jobId, start: seg.start_frame, stop: seg.stop_frame, labels };
+    return { jobId, start: seg.start_frame, stop: seg.stop_frame, labels, frames: seg.frames, noTracks: seg.validation_mode === 'gt_pool' };
   }
 
   async read(auth: Auth, jobId: number, options: { provenance?: boolean } = {}): Promise<string> {

@@ -5,13 +5,15 @@
  * deletions, routed to the job holding each object. A task save is one transaction over all its
  * jobs, locked in id order so concurrent saves cannot deadlock.
  */
-import { mergeSegments, sliceAnnotations, type Annotations } from '@framewise/core';
+import { mergeSegments, mirrorToHoneypots, sliceAnnotations, touchesFrames, type Annotations, type HoneypotSlot } from '@framewise/core';
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.js';
 import { AppError } from '../../errors.js';
 import { readJobJson } from '../../repositories/annotations/read.js';
 import type { AnnotationKind } from '../../repositories/annotations/write.js';
 import type { LabelRepository } from '../../repositories/label.repository.js';
+import type { ValidationRepository } from '../../repositories/validation.repository.js';
+import { asAppError } from '../validation.service.js';
 import type { AccessService } from '../access.js';
 import type { Auth } from '../auth/auth.js';
 import type { AnnotationService, PatchAction } from './annotation.service.js';
@@ -28,21 +30,40 @@ interface Segment {
 
 const TABLES = { tags: 'labeled_tags', shapes: 'labeled_shapes', tracks: 'labeled_tracks' } as const;
 
+interface Pool {
+  honeypots: HoneypotSlot[];
+  validation: ReadonlySet<number>;
+}
+
+function mirror(data: Data, pool: Pool): Data {
+  try {
+    return mirrorToHoneypots(data, pool.honeypots);
+  } catch (e) {
+    throw asAppError(e);
+  }
+}
+
 export class TaskAnnotationService {
   constructor(
     private readonly db: Db,
     private readonly access: AccessService,
     private readonly labels: LabelRepository,
     private readonly jobs: AnnotationService,
+    private readonly validation: ValidationRepository,
   ) {}
 
+  /**
+   * The jobs whose annotations are the task's: its annotation jobs, and with honeypots the
+   * ground-truth job too, which alone holds the validation frames (CVAT's TaskAnnotation).
+   */
   private async segments(db: Db, taskId: number): Promise<Segment[]> {
     const rows = await db
       .selectFrom('jobs as j')
       .innerJoin('segments as s', 's.id', 'j.segment_id')
+      .innerJoin('tasks as t', 't.id', 'j.task_id')
       .select(['j.id', 's.start_frame', 's.stop_frame', 'j.version'])
       .where('j.task_id', '=', taskId)
-      .where('j.type', '=', 'annotation')
+      .where((eb) => eb.or([eb('j.type', '=', 'annotation'), eb.and([eb('j.type', '=', 'ground_truth'), eb('t.validation_mode', '=', 'gt_pool')])]))
       .orderBy('s.start_frame')
       .orderBy('j.id')
       .execute();
@@ -77,17 +98,31 @@ export class TaskAnnotationService {
   }
 
   /** The task's jobs, and the frames and labels its annotations are checked against. */
-  private async taskContext(taskId: number): Promise<{ context: JobContext; segments: Segment[] }> {
+  private async taskContext(taskId: number): Promise<{ context: JobContext; segments: Segment[]; pool: Pool | null }> {
     const segments = await this.segments(this.db, taskId);
     if (segments.length === 0) throw new AppError('CONFLICT', `task ${taskId} has no data yet, so no frames to annotate`);
     const start = Math.min(...segments.map((s) => s.start));
     const stop = Math.max(...segments.map((s) => s.stop));
-    return { context: { jobId: 0, start, stop, labels: await this.labels.listForTask(taskId) }, segments };
+    const pool = await this.pool(taskId);
+    return { context: { jobId: 0, start, stop, labels: await this.labels.listForTask(taskId), noTracks: pool !== null }, segments, pool };
+  }
+
+  /** A task with honeypots: its honeypots and validation frames; null for any other task. */
+  private async pool(taskId: number): Promise<Pool | null> {
+    const layout = await this.validation.layout(taskId);
+    if (layout?.mode !== 'gt_pool') return null;
+    return { honeypots: await this.validation.honeypots(taskId), validation: new Set(layout.frames) };
   }
 
   private async check(taskId: number, input: unknown, mode: 'create' | 'update'): Promise<{ data: Data; segments: Segment[] }> {
-    const { context, segments } = await this.taskContext(taskId);
-    return { data: checkAnnotations(input, context, mode), segments };
+    const { context, segments, pool } = await this.taskContext(taskId);
+    const data = checkAnnotations(input, context, mode);
+    if (!pool) return { data, segments };
+    if (mode === 'create') return { data: mirror(data, pool), segments };
+    if (touchesFrames(data, pool.validation)) {
+      throw AppError.invalid('shapes', 'annotations on validation frames can only be changed through the ground-truth job or a task import or replace');
+    }
+    return { data, segments };
   }
 
   /** Locks every job of the task (in id order) and checks a client's base version of the whole task. */
@@ -121,13 +156,15 @@ export class TaskAnnotationService {
    */
   async saveBatches(auth: Auth, taskId: number, action: 'put' | 'create', batches: AsyncIterable<unknown> | Iterable<unknown>): Promise<number> {
     await this.access.requireTask(auth, taskId, 'change');
-    const { context, segments } = await this.taskContext(taskId);
+    const { context, segments, pool } = await this.taskContext(taskId);
     return this.db.transaction().execute(async (trx) => {
       await this.lockAll(trx, segments, undefined);
       const saves = [];
       for (const s of segments) saves.push({ segment: s, save: await this.jobs.beginBatches(trx, auth, s.jobId, action) });
       for await (const batch of batches) {
-        const data = checkAnnotations(batch, context, 'create');
+        const checked = checkAnnotations(batch, context, 'create');
+        // With honeypots, what lands on a validation frame lands on its honeypots too.
+        const data = pool ? mirror(checked, pool) : checked;
         for (const { segment, save } of saves) {
           // A job holding every frame takes the batch as it is (slicing copies every object).
           const whole = segment.start <= context.start && segment.stop >= context.stop;

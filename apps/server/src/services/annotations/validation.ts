@@ -11,6 +11,10 @@ export interface JobContext {
   start: number;
   stop: number;
   labels: LabelRecord[];
+  /** A ground-truth job's frames, when it takes only some frames of start..stop. */
+  frames?: readonly number[] | null;
+  /** Tasks with honeypots take no tracks: their frames are shuffled. */
+  noTracks?: boolean;
 }
 
 function toSchemaLabel(l: LabelRecord): SchemaLabel {
@@ -58,7 +62,23 @@ export function checkAnnotations(input: unknown, ctx: JobContext, mode: 'create'
     );
   }
   const { version: _version, ...data } = parsed.annotations;
+  if (ctx.noTracks && data.tracks.length > 0) {
+    throw AppError.invalid('tracks', 'tracks are not supported when the task validation mode is "gt_pool" (its frames are shuffled); use shapes');
+  }
+  if (ctx.frames) refuseOtherFrames(data, new Set(ctx.frames));
   return data;
+}
+
+/** A ground-truth job of some frames holds annotations on those frames only. */
+function refuseOtherFrames(data: Omit<Annotations, 'version'>, frames: ReadonlySet<number>): void {
+  for (const kind of ['tags', 'shapes', 'tracks'] as const) {
+    const i = data[kind].findIndex((o) => !frames.has(o.frame));
+    if (i >= 0) throw AppError.invalid(`${kind}[${i}].frame`, `frame ${data[kind][i]!.frame} is not one of the ground-truth job's frames`);
+  }
+  for (const [i, t] of data.tracks.entries()) {
+    const k = t.shapes.findIndex((s) => !frames.has(s.frame));
+    if (k >= 0) throw AppError.invalid(`tracks[${i}].shapes[${k}].frame`, `frame ${t.shapes[k]!.frame} is not one of the ground-truth job's frames`);
+  }
 }
 
 /** PATCH action=delete needs only the ids of what to delete. */

@@ -149,6 +149,8 @@ export class BackupExportHandler {
     const task = await db.selectFrom('tasks').selectAll().where('id', '=', taskId).executeTakeFirst();
     if (!task) throw new ExpectedFailure(`task ${taskId} no longer exists`);
     if (task.data_state !== 'ready') throw new ExpectedFailure(`task ${taskId} has no data, so there is nothing to back up`);
+    // Its frames hold copies of the pool frames, which CVAT's backup layout describes its own way.
+    if (task.validation_mode === 'gt_pool') throw new ExpectedFailure(`task ${taskId} has honeypots; backups of such tasks are not supported yet`);
     const jobs = await db
       .selectFrom('jobs as j')
       .innerJoin('segments as s', 's.id', 'j.segment_id')

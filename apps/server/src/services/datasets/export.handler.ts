@@ -44,6 +44,22 @@ import { datasetLabelsOf, schemaOf } from './labels.js';
 interface Part {
   task: MediaTask & { name: string; subset: string; mode: string };
   scope: AnnotationScope;
+  /**
+   * The frames the export leaves out or keeps alone: a honeypot is a copy of a validation frame,
+   * not a frame of the dataset (the validation frame carries the ground truth); a ground-truth job
+   * of some frames exports those frames.
+   */
+  skip?: ReadonlySet<number>;
+  only?: ReadonlySet<number>;
+}
+
+function exported(part: Part, frame: number): boolean {
+  return !part.skip?.has(frame) && (!part.only || part.only.has(frame));
+}
+
+function frameCount(part: Part): number {
+  if (part.only) return part.only.size;
+  return part.scope.stop - part.scope.start + 1 - (part.skip?.size ?? 0);
 }
 
 interface Loaded {
@@ -84,7 +100,7 @@ export class DatasetExportHandler {
     const skeletons = labelRows.some((l) => l.type === 'skeleton');
     const parts = found.map((p) => ({ ...p, scope: { ...p.scope, skeletons } }));
     const schema = schemaOf(labelRows);
-    const total = parts.reduce((n, p) => n + p.scope.stop - p.scope.start + 1, 0);
+    const total = parts.reduce((n, p) => n + frameCount(p), 0);
     await progress.report(0, `Exporting ${total} frames as ${codec.name}`, true);
 
     // The archive is opened once the tracks are read, so a failure before leaves none behind.
@@ -167,7 +183,7 @@ export class DatasetExportHandler {
     for (const { part, offset, trackBase, view } of loaded) {
       for await (const window of readFrameObjectWindows(db, part.scope)) {
         view.setFrameObjects(window);
-        const images = await taskImages(this.frames, part.task.id, window.from, window.to);
+        const images = (await taskImages(this.frames, part.task.id, window.from, window.to)).filter((im) => exported(part, im.frame));
         for (const f of view.framesSync(images)) {
           yield {
             ...f,
@@ -197,12 +213,12 @@ export class DatasetExportHandler {
         .selectFrom('jobs as j')
         .innerJoin('segments as s', 's.id', 'j.segment_id')
         .innerJoin('tasks as t', 't.id', 'j.task_id')
-        .select([...columns, 's.start_frame', 's.stop_frame', 'j.id as job_id'])
+        .select([...columns, 's.start_frame', 's.stop_frame', 's.frames', 'j.id as job_id'])
         .where('j.id', '=', params.id)
         .executeTakeFirst();
       if (!row) throw new ExpectedFailure(`job ${params.id} no longer exists`);
-      const { start_frame: start, stop_frame: stop, job_id: jobId, ...task } = row;
-      return [{ task, scope: { start, stop, jobs: [{ jobId, start, stop }], skeletons: false } }];
+      const { start_frame: start, stop_frame: stop, job_id: jobId, frames, ...task } = row;
+      return [{ task, scope: { start, stop, jobs: [{ jobId, start, stop }], skeletons: false }, ...(frames ? { only: new Set(frames) } : {}) }];
     }
     const tasks = await this.db
       .selectFrom('tasks as t')
@@ -212,16 +228,22 @@ export class DatasetExportHandler {
       .orderBy('t.id')
       .execute();
     if (tasks.length === 0) return [];
-    // A task's annotations are its annotation jobs' (ground-truth jobs are not merged into them).
+    // A task's annotations are its annotation jobs' (a ground-truth job is not merged into them,
+    // but with honeypots it alone holds the validation frames, so it is).
     const jobs = await this.db
       .selectFrom('jobs as j')
       .innerJoin('segments as s', 's.id', 'j.segment_id')
+      .innerJoin('tasks as t', 't.id', 'j.task_id')
       .select(['j.id', 'j.task_id', 's.start_frame', 's.stop_frame'])
       .where('j.task_id', 'in', tasks.map((t) => t.id))
-      .where('j.type', '=', 'annotation')
+      .where((eb) => eb.or([eb('j.type', '=', 'annotation'), eb.and([eb('j.type', '=', 'ground_truth'), eb('t.validation_mode', '=', 'gt_pool')])]))
       .orderBy('s.start_frame')
       .orderBy('j.id')
       .execute();
+    const pooled = tasks.filter((t) => t.validation_mode === 'gt_pool').map((t) => t.id);
+    const honeypots = pooled.length
+      ? await this.db.selectFrom('task_frames').select(['task_id', 'frame']).where('task_id', 'in', pooled).where('real_frame', 'is not', null).execute()
+      : [];
     return tasks.map((task) => ({
       task,
       scope: {
@@ -230,6 +252,7 @@ export class DatasetExportHandler {
         jobs: jobs.filter((j) => j.task_id === task.id).map((j) => ({ jobId: j.id, start: j.start_frame, stop: j.stop_frame })),
         skeletons: false,
       },
+      ...(task.validation_mode === 'gt_pool' ? { skip: new Set(honeypots.filter((h) => h.task_id === task.id).map((h) => h.frame)) } : {}),
     }));
   }
 }

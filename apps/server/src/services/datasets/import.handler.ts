@@ -82,7 +82,7 @@ export class DatasetImportHandler {
     const scope = await this.scope(params);
     const labelRows = await this.labels.listForTask(scope.taskId);
     const schema = schemaOf(labelRows);
-    const images = await taskImages(this.frames, scope.taskId, scope.start, scope.stop);
+    const images = (await taskImages(this.frames, scope.taskId, scope.start, scope.stop)).filter((im) => scope.keep(im.frame));
 
     const work = await fsp.mkdtemp(path.join(await this.ensureTmp(), 'import-'));
     try {
@@ -176,19 +176,29 @@ export class DatasetImportHandler {
     return this.tmpDir;
   }
 
-  private async scope(params: ImportParams): Promise<{ taskId: number; start: number; stop: number }> {
+  /**
+   * The frames a file's images are matched to. A task with honeypots is matched on its own frames
+   * and validation frames (a honeypot bears its validation frame's name, and gets its annotations
+   * from there); a ground-truth job of some frames on those frames.
+   */
+  private async scope(params: ImportParams): Promise<{ taskId: number; start: number; stop: number; keep: (frame: number) => boolean }> {
     if (params.target === 'task') {
-      const t = await this.db.selectFrom('tasks').select(['id', 'size']).where('id', '=', params.id).executeTakeFirst();
+      const t = await this.db.selectFrom('tasks').select(['id', 'size', 'validation_mode']).where('id', '=', params.id).executeTakeFirst();
       if (!t) throw new ExpectedFailure(`task ${params.id} no longer exists`);
-      return { taskId: t.id, start: 0, stop: t.size - 1 };
+      const honeypots =
+        t.validation_mode === 'gt_pool'
+          ? new Set((await this.db.selectFrom('task_frames').select('frame').where('task_id', '=', t.id).where('real_frame', 'is not', null).execute()).map((r) => r.frame))
+          : new Set<number>();
+      return { taskId: t.id, start: 0, stop: t.size - 1, keep: (f) => !honeypots.has(f) };
     }
     const j = await this.db
       .selectFrom('jobs as j')
       .innerJoin('segments as s', 's.id', 'j.segment_id')
-      .select(['j.task_id', 's.start_frame', 's.stop_frame'])
+      .select(['j.task_id', 's.start_frame', 's.stop_frame', 's.frames'])
       .where('j.id', '=', params.id)
       .executeTakeFirst();
     if (!j) throw new ExpectedFailure(`job ${params.id} no longer exists`);
-    return { taskId: j.task_id, start: j.start_frame, stop: j.stop_frame };
+    const only = j.frames ? new Set(j.frames) : null;
+    return { taskId: j.task_id, start: j.start_frame, stop: j.stop_frame, keep: (f) => !only || only.has(f) };
   }
 }
