@@ -19,7 +19,7 @@ const blank = (w: number, h: number) => `<!doctype html><html><body style="margi
   const ctx = canvas.getContext('2d');
   let n = 0;
   const renderer = {
-    canvas, layer: { build() {}, install() { return false; } }, setImage() {}, request: null, settle: null, builder: null,
+    canvas, layer: { build() {}, install() { return false; } }, imageLayer: { draw() {} }, rebuild() {}, setImage() {}, request: null, settle: null, builder: null,
     draw() { ctx.fillStyle = n++ % 2 ? '#334455' : '#554433'; ctx.fillRect(0, 0, ${w}, ${h}); },
   };
   window.__framewise = { editor: { frame: 0, selection: [], objectsOnFrame: () => [], viewport: { scale: 1 } }, renderer };

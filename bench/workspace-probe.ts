@@ -12,8 +12,8 @@
  * A draw's end is taken after a 1-pixel readback: Chromium records 2D canvas commands and
  * rasterizes them later in the frame, so timing draw() alone would leave the rasterization out.
  *
- * It reaches into CanvasRenderer's private members (canvas, layer, builder, request, settle,
- * draw, setImage) and ObjectLayer's build and install: a renderer refactor that renames them makes this bench fail, not lie.
+ * It reaches into CanvasRenderer's private members (canvas, layer, imageLayer, builder, request,
+ * settle, draw, rebuild, setImage) and ObjectLayer's build and install: a renderer refactor that renames them makes this bench fail, not lie.
  *
  * Kept as plain JavaScript text: functions passed to page.evaluate would carry tsx's transforms
  * (helpers the page does not have).
@@ -49,6 +49,9 @@ export interface ProbeDraw {
   sel: string;
   count: number;
   scale: number;
+  /** Parts of the draw: the picture (ImageLayer.draw) and the object layer's rebuild decision (rebuild). */
+  imageMs: number;
+  rebuildMs: number;
 }
 
 /** An image handed to the renderer. */
@@ -97,6 +100,14 @@ export const PROBE = String.raw`(() => {
     const readback = renderer.canvas.getContext('2d');
     const layer = renderer.layer;
     let rebuilt = false;
+    let imageMs = 0;
+    let rebuildMs = 0;
+    const timed = (obj, name, add) => {
+      const f = obj[name].bind(obj);
+      obj[name] = (...a) => { const t = performance.now(); try { return f(...a); } finally { add(performance.now() - t); } };
+    };
+    timed(renderer.imageLayer, 'draw', (ms) => { imageMs += ms; });
+    timed(renderer, 'rebuild', (ms) => { rebuildMs += ms; });
     const build = layer.build.bind(layer);
     layer.build = (...a) => { rebuilt = true; return build(...a); };
     const install = layer.install.bind(layer);
@@ -116,12 +127,14 @@ export const PROBE = String.raw`(() => {
     const draw = renderer.draw.bind(renderer);
     renderer.draw = () => {
       rebuilt = false;
+      imageMs = 0;
+      rebuildMs = 0;
       const seen = seq;
       const t0 = performance.now();
       draw();
       readback.getImageData(0, 0, 1, 1);
       const t1 = performance.now();
-      draws.push({ t0, t1, seen, rebuilt, frame: editor.frame, imageFrame, sel: editor.selection.join(','), count: editor.objectsOnFrame().length, scale: editor.viewport.scale });
+      draws.push({ t0, t1, seen, rebuilt, frame: editor.frame, imageFrame, sel: editor.selection.join(','), count: editor.objectsOnFrame().length, scale: editor.viewport.scale, imageMs, rebuildMs });
       wake();
     };
   };

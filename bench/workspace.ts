@@ -182,6 +182,10 @@ async function canvasFigures(browser: Browser, storage: Storage, url: string, bi
       r.info(`    rebuilds at ${zoom}x the fit scale`, fmt(stat(rebuilds.filter((d) => (d.scale / fitScale).toFixed(2) === zoom).map((d) => d.t1 - d.t0))));
     }
     r.info('  notches not arriving during a rebuild', fmt(stat(latencies(log, (e) => e.type === 'wheel' && !during(e)).latency)));
+    const drawMs = log.draws.map((d) => d.t1 - d.t0);
+    r.info('  all draws in the series', `${fmt(stat(drawMs))}; ${drawMs.filter((x) => x > 8).length} over 8 ms`);
+    const slow = log.draws.filter((d) => d.t1 - d.t0 > 8);
+    r.info('    of those over 8 ms, the picture / the layer rebuild decision', `${fmt(stat(slow.map((d) => d.imageMs)))} / ${fmt(stat(slow.map((d) => d.rebuildMs)))}`);
 
     // Select by click at fit and at 1:1.
     for (const level of ['fit', '1:1'] as const) {

@@ -18,7 +18,7 @@ import type { AnnotationRecord } from '../model';
 import { sameViewport, toView, type Viewport } from '../viewport';
 import { draftOutline, FALLBACK_COLOR, groupForDrawing } from './batches';
 import { objectsIn } from './culling';
-import { ImageLayer } from './image-layer';
+import { ImageLayer, sameLayout } from './image-layer';
 import { ObjectLayer } from './layer';
 import { LayerBuilder } from './layer-builder';
 import { layerGeometry, planLayer, visibleFramePart, type LayerGeometry } from './layer-plan';
@@ -41,7 +41,7 @@ export class CanvasRenderer {
   private readonly ctx: CanvasRenderingContext2D;
   private readonly stop: Array<() => void> = [];
   private readonly layer = new ObjectLayer();
-  private readonly imageLayer = new ImageLayer();
+  private readonly imageLayer = new ImageLayer(() => this.requestDraw());
   /** Undefined until first needed; null where workers cannot draw. */
   private builder: LayerBuilder | null | undefined;
   private image: CanvasImageSource | null = null;
@@ -72,7 +72,7 @@ export class CanvasRenderer {
             if (b) this.layer.markDirty(b);
           }
         },
-        reset: () => this.layer.drop(),
+        reset: () => this.dropLayer(),
       }),
     );
     this.requestDraw();
@@ -120,12 +120,18 @@ export class CanvasRenderer {
       this.canvas.height = bh;
     }
     this.canvas.style.cursor = editor.cursor;
+    const v = editor.viewport;
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.globalAlpha = 1;
-    ctx.fillStyle = style.background;
-    ctx.fillRect(0, 0, bw, bh);
+    // Frames are opaque (the server flattens them on white): where one fills the canvas, painting
+    // the background under it first would only cost a full-canvas fill per frame.
+    const { width: fw, height: fh } = editor.frameSize;
+    const covered = this.image !== null && v.x <= 0 && v.y <= 0 && (v.x + fw * v.scale) * dpr >= bw && (v.y + fh * v.scale) * dpr >= bh;
+    if (!covered) {
+      ctx.fillStyle = style.background;
+      ctx.fillRect(0, 0, bw, bh);
+    }
 
-    const v = editor.viewport;
     const now = performance.now();
     if (!this.lastViewport || !sameViewport(v, this.lastViewport)) {
       this.lastViewport = v;
@@ -152,7 +158,7 @@ export class CanvasRenderer {
 
   private drawLayer(dpr: number, moving: boolean, want: LayerGeometry, visible: ImageBox): void {
     const { editor, layer, style } = this;
-    if (layer.frame !== editor.frame || layer.labels !== editor.labels) layer.drop();
+    if (layer.frame !== editor.frame || layer.labels !== editor.labels) this.dropLayer();
     if (this.lastSelection !== editor.selection) {
       this.lastSelection = editor.selection;
       layer.setExcluded(new Set(editor.selection), (id) => editor.index.boundsOf(id));
@@ -164,14 +170,18 @@ export class CanvasRenderer {
       moving,
       cheap: () => editor.index.search(editor.frame, want.rect).length <= CHEAP_OBJECTS,
     });
+    // A build for a view the annotator has already left is useless: stop it, free the CPU.
+    const building = this.builder?.building;
+    if (building && !sameLayout(building, want)) this.builder!.cancel();
     if (plan.rebuildNow) this.rebuild(want, dpr);
     else layer.repair(editor, dpr, style);
     if (plan.rebuildLater) this.settleLater();
     const g = layer.geometry;
     if (!g || g.width === 0 || g.height === 0) return;
-    // At the layer's own scale it maps pixel for pixel; scaled (mid-zoom) it is smoothed.
-    this.ctx.imageSmoothingEnabled = g.scale !== want.scale;
-    this.ctx.drawImage(layer.canvas, 0, 0, g.width, g.height, g.rect.minX, g.rect.minY, g.width / g.scale, g.height / g.scale);
+    // At the layer's own scale it maps pixel for pixel. Scaled, it is smoothed once the view
+    // rests; while it moves, plain pixel scaling costs half as much and nobody sees the difference.
+    this.ctx.imageSmoothingEnabled = g.scale !== want.scale && !moving;
+    this.ctx.drawImage(layer.source, 0, 0, g.width, g.height, g.rect.minX, g.rect.minY, g.width / g.scale, g.height / g.scale);
   }
 
   /**
@@ -196,6 +206,12 @@ export class CanvasRenderer {
       if (bitmap) layer.install(build, want, bitmap, (id) => editor.index.boundsOf(id));
       this.requestDraw();
     });
+  }
+
+  /** Another frame, other labels or a reloaded store: the layer, and any build of it, are void. */
+  private dropLayer(): void {
+    this.layer.drop();
+    this.builder?.cancel();
   }
 
   private settleLater(): void {

@@ -1,75 +1,138 @@
 /**
  * The frame image at the view's scale. Drawing a 4000x3000 picture shrunk to the view costs
- * 4-5 ms a frame in software rasterization at 1920x1080 (the resampling, not the copy), which
+ * 4-12 ms a frame in software rasterization at 1920x1080 (the resampling, not the copy), which
  * a wheel notch waits behind. When the view rests, the visible part (with the object layer's
- * margin) is resampled once into a bitmap at the view's scale; frames then copy it pixel for
- * pixel, and a zoom in progress shows it scaled, as the object layer does, until the view
- * rests again. Zoomed in past one device pixel per image pixel there is nothing to resample
- * (pixels are magnified, not averaged) and the picture is drawn as it is.
+ * margin) is resampled into a bitmap at the view's scale, a band of rows per animation frame
+ * so that no frame carries the whole cost; frames then copy it pixel for pixel. While the view
+ * moves, or the new bitmap is being made, the last one is shown scaled, as the object layer
+ * is. Zoomed in past one device pixel per image pixel there is nothing to resample (pixels are
+ * magnified, not averaged) and the picture is drawn as it is.
+ *
+ * A worker could resample too, but the picture would have to reach it: posting an ImageBitmap
+ * copies its pixels (48 MB for 4000x3000), which costs the page more than the resampling.
  */
 import { boxContains, type ImageBox, type Size } from '../coords';
 import type { LayerGeometry } from './layer-plan';
 
-export class ImageLayer {
-  private readonly canvas: HTMLCanvasElement = document.createElement('canvas');
-  private readonly ctx: CanvasRenderingContext2D;
-  private geometry: LayerGeometry | null = null;
-  private source: CanvasImageSource | null = null;
+/** Device-pixel rows resampled per animation frame: about 1-2 ms of work at 1920x1080. */
+const BAND_ROWS = 160;
 
-  constructor() {
-    const ctx = this.canvas.getContext('2d');
-    if (!ctx) throw new Error('ImageLayer: no 2D context');
-    this.ctx = ctx;
-  }
+interface Bitmap {
+  canvas: HTMLCanvasElement;
+  ctx: CanvasRenderingContext2D;
+}
+
+export class ImageLayer {
+  private shown: (Bitmap & { geometry: LayerGeometry; source: CanvasImageSource }) | null = null;
+  private making: (Bitmap & { geometry: LayerGeometry; source: CanvasImageSource; row: number }) | null = null;
+  private spare: Bitmap | null = null;
+
+  /** `more` is called when another band is waiting to be resampled on the next frame. */
+  constructor(private readonly more: () => void) {}
 
   /**
    * Draws `source` (frame-sized) on `ctx`, whose transform maps image pixels to device pixels.
-   * Returns true when what it drew is not exact (a scaled copy): the caller redraws once the
-   * view has rested.
+   * Returns true when what it drew is not exact and nothing is under way to fix that: the
+   * caller redraws once the view has rested.
    */
   draw(ctx: CanvasRenderingContext2D, source: CanvasImageSource, frame: Size, want: LayerGeometry, visible: ImageBox, moving: boolean): boolean {
     if (want.scale >= 1) {
+      this.making = null;
       // Crisp pixels when zoomed in, so annotators see the pixel grid they place points on.
       ctx.imageSmoothingEnabled = false;
       ctx.drawImage(source, 0, 0, frame.width, frame.height);
       return false;
     }
-    const g = this.geometry;
-    const usable = g !== null && this.source === source && boxContains(g.rect, visible);
-    const exact = usable && Math.abs(g.scale - want.scale) <= 1e-9 * want.scale;
-    if (!exact && !moving) {
-      this.build(source, frame, want);
-      this.blit(ctx, want, false);
+    const shown = this.shown;
+    const usable = shown !== null && shown.source === source && boxContains(shown.geometry.rect, visible);
+    if (usable && sameLayout(shown.geometry, want)) {
+      this.making = null;
+      blit(ctx, shown, shown.geometry, false);
       return false;
     }
-    if (usable) {
-      this.blit(ctx, g, !exact);
-      return !exact;
+    if (moving) {
+      this.making = null;
+      // Mid-gesture: plain pixel scaling of the last bitmap (half the cost of smoothing it).
+      if (usable) blit(ctx, shown, shown.geometry, false);
+      else direct(ctx, source, frame);
+      return true;
     }
-    ctx.imageSmoothingEnabled = true;
-    ctx.drawImage(source, 0, 0, frame.width, frame.height);
-    return true;
+    // At rest: the next band of a new bitmap, the old one shown scaled meanwhile. With nothing
+    // to show meanwhile (another frame, a view past the old bitmap) it is made in one go: the
+    // picture has to be resampled for this frame anyway.
+    if (!this.making || this.making.source !== source || !sameLayout(this.making.geometry, want)) this.start(source, want);
+    while (!this.band(source, frame)) {
+      if (usable) {
+        blit(ctx, shown, shown.geometry, true);
+        this.more();
+        return false;
+      }
+    }
+    blit(ctx, this.shown!, want, false);
+    return false;
   }
 
-  private build(source: CanvasImageSource, frame: Size, g: LayerGeometry): void {
+  private start(source: CanvasImageSource, g: LayerGeometry): void {
+    const target = this.spare ?? makeBitmap();
+    this.spare = null;
     const width = Math.max(1, g.width);
     const height = Math.max(1, g.height);
-    if (this.canvas.width !== width || this.canvas.height !== height) {
-      this.canvas.width = width;
-      this.canvas.height = height;
+    if (target.canvas.width !== width || target.canvas.height !== height) {
+      target.canvas.width = width;
+      target.canvas.height = height;
     }
-    const { ctx } = this;
+    target.ctx.setTransform(1, 0, 0, 1, 0, 0);
+    target.ctx.clearRect(0, 0, width, height);
+    this.making = { ...target, geometry: g, source, row: 0 };
+  }
+
+  /** Resamples the next band; true when the bitmap is complete (and now shown). */
+  private band(source: CanvasImageSource, frame: Size): boolean {
+    const m = this.making!;
+    const g = m.geometry;
+    const rows = Math.min(BAND_ROWS, m.canvas.height - m.row);
+    const { ctx } = m;
+    ctx.save();
     ctx.setTransform(1, 0, 0, 1, 0, 0);
-    ctx.clearRect(0, 0, width, height);
+    ctx.beginPath();
+    ctx.rect(0, m.row, m.canvas.width, rows);
+    ctx.clip();
     ctx.setTransform(g.scale, 0, 0, g.scale, -g.rect.minX * g.scale, -g.rect.minY * g.scale);
     ctx.imageSmoothingEnabled = true;
     ctx.drawImage(source, 0, 0, frame.width, frame.height);
-    this.geometry = g;
-    this.source = source;
+    ctx.restore();
+    // The canvas records drawing and rasterizes it later; a 1-pixel read makes it do this
+    // band's work now, in this frame, instead of all bands at once when the bitmap is first shown.
+    ctx.getImageData(0, m.row, 1, 1);
+    m.row += rows;
+    if (m.row < m.canvas.height) return false;
+    if (this.shown) this.spare = { canvas: this.shown.canvas, ctx: this.shown.ctx };
+    this.shown = { canvas: m.canvas, ctx: m.ctx, geometry: g, source };
+    this.making = null;
+    return true;
   }
+}
 
-  private blit(ctx: CanvasRenderingContext2D, g: LayerGeometry, smooth: boolean): void {
-    ctx.imageSmoothingEnabled = smooth;
-    ctx.drawImage(this.canvas, 0, 0, g.width, g.height, g.rect.minX, g.rect.minY, g.width / g.scale, g.height / g.scale);
-  }
+function makeBitmap(): Bitmap {
+  const canvas = document.createElement('canvas');
+  // Read back a pixel per band (see band()): keep it on the CPU, where that costs nothing.
+  const ctx = canvas.getContext('2d', { willReadFrequently: true });
+  if (!ctx) throw new Error('ImageLayer: no 2D context');
+  return { canvas, ctx };
+}
+
+function direct(ctx: CanvasRenderingContext2D, source: CanvasImageSource, frame: Size): void {
+  ctx.imageSmoothingEnabled = true;
+  ctx.drawImage(source, 0, 0, frame.width, frame.height);
+}
+
+function blit(ctx: CanvasRenderingContext2D, bitmap: Bitmap, g: LayerGeometry, smooth: boolean): void {
+  ctx.imageSmoothingEnabled = smooth;
+  ctx.drawImage(bitmap.canvas, 0, 0, g.width, g.height, g.rect.minX, g.rect.minY, g.width / g.scale, g.height / g.scale);
+}
+
+/** Whether two layouts are the same bitmap over the same image rectangle. */
+export function sameLayout(a: LayerGeometry, b: LayerGeometry): boolean {
+  const eps = 1e-9 * Math.max(1, Math.abs(a.scale));
+  return Math.abs(a.scale - b.scale) <= eps && a.width === b.width && a.height === b.height && Math.abs(a.rect.minX - b.rect.minX) < 1e-6 && Math.abs(a.rect.minY - b.rect.minY) < 1e-6;
 }

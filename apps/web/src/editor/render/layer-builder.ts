@@ -6,7 +6,8 @@
  *
  * One build at a time: a request while one is under way is refused, and the renderer asks
  * again when the reply comes (by then the view may have moved on, and the newest view is the
- * one worth building). A worker that fails is not used again: the renderer builds in place.
+ * one worth building). A build the view has outrun is cancelled: the worker stops within a
+ * slice. A worker that fails is not used again: the renderer builds in place.
  */
 import type { AnnotationRecord } from '../model';
 import type { LayerGeometry } from './layer-plan';
@@ -22,7 +23,9 @@ export interface LayerRequest {
   style: RenderStyle;
 }
 
-export type LayerReply = { id: number; bitmap: ImageBitmap } | { id: number; error: string };
+export type LayerWorkerMessage = LayerRequest | { cancel: number };
+
+export type LayerReply = { id: number; bitmap: ImageBitmap } | { id: number; cancelled: true } | { id: number; error: string };
 
 export interface LayerJob {
   geometry: LayerGeometry;
@@ -35,7 +38,7 @@ export interface LayerJob {
 export class LayerBuilder {
   private readonly worker: Worker;
   private nextId = 1;
-  private inFlight: { id: number; done: (bitmap: ImageBitmap | null) => void } | null = null;
+  private inFlight: { id: number; geometry: LayerGeometry; cancelled: boolean; done: (bitmap: ImageBitmap | null) => void } | null = null;
   private failed = false;
 
   /** Null where workers cannot draw (no OffscreenCanvas): the renderer then builds in place. */
@@ -59,6 +62,7 @@ export class LayerBuilder {
       }
       this.inFlight = null;
       if ('error' in reply) this.fail(job.done, reply.error);
+      else if ('cancelled' in reply) job.done(null);
       else job.done(reply.bitmap);
     };
     worker.onerror = (e) => {
@@ -78,15 +82,28 @@ export class LayerBuilder {
     return this.inFlight !== null;
   }
 
-  /** Starts a build; `done` gets the bitmap, or null if the worker failed. False when busy or failed. */
+  /** Starts a build; `done` gets the bitmap, or null if it was cancelled or the worker failed. False when busy or failed. */
   start(job: LayerJob, done: (bitmap: ImageBitmap | null) => void): boolean {
     if (this.failed || this.inFlight) return false;
     const id = this.nextId++;
     const packed = packRecords(job.records);
     const request: LayerRequest = { id, geometry: job.geometry, packed, colors: job.colors, dpr: job.dpr, style: job.style };
-    this.inFlight = { id, done };
+    this.inFlight = { id, geometry: job.geometry, cancelled: false, done };
     this.worker.postMessage(request, transferables(packed));
     return true;
+  }
+
+  /** The layout of the build under way, unless it was cancelled. */
+  get building(): LayerGeometry | null {
+    return this.inFlight && !this.inFlight.cancelled ? this.inFlight.geometry : null;
+  }
+
+  /** Stops the build under way; its `done` gets null once the worker has stopped. */
+  cancel(): void {
+    const job = this.inFlight;
+    if (!job || job.cancelled) return;
+    job.cancelled = true;
+    this.worker.postMessage({ cancel: job.id } satisfies LayerWorkerMessage);
   }
 
   destroy(): void {

@@ -1,14 +1,33 @@
 /**
  * The object layer's worker (layer-builder.ts): paints the records it is sent on an
  * OffscreenCanvas with the page's own painting code and hands the bitmap back, transferred.
+ *
+ * It paints in slices and rasterizes each one before the next (a 1-pixel readback makes the
+ * canvas draw what it has recorded so far), checking between slices whether the page has
+ * cancelled the build: a view that moves again makes the build useless, and on a machine with
+ * few cores the worker's CPU is better left to the frames answering the annotator's input.
  */
-import type { LayerReply, LayerRequest } from './layer-builder';
+import type { LayerReply, LayerRequest, LayerWorkerMessage } from './layer-builder';
 import { unpackRecords } from './layer-pack';
 import { paintLayerObjects } from './paint';
 
-let canvas: OffscreenCanvas | null = null;
+/** Records per slice: a few milliseconds of painting in software rasterization. */
+const SLICE = 500;
 
-function build({ id, geometry: g, packed, colors, dpr, style }: LayerRequest): LayerReply {
+let canvas: OffscreenCanvas | null = null;
+const cancelled = new Set<number>();
+let queue: Promise<void> = Promise.resolve();
+
+/** Lets queued messages (a cancellation) run before the next slice. */
+function yieldToMessages(): Promise<void> {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => resolve();
+    channel.port2.postMessage(0);
+  });
+}
+
+async function build({ id, geometry: g, packed, colors, dpr, style }: LayerRequest): Promise<LayerReply> {
   const width = Math.max(1, g.width);
   const height = Math.max(1, g.height);
   if (!canvas) canvas = new OffscreenCanvas(width, height);
@@ -21,16 +40,33 @@ function build({ id, geometry: g, packed, colors, dpr, style }: LayerRequest): L
   ctx.setTransform(1, 0, 0, 1, 0, 0);
   ctx.clearRect(0, 0, width, height);
   const byLabel = new Map(colors);
-  paintLayerObjects(ctx, g, unpackRecords(packed), (labelId) => byLabel.get(labelId), dpr, style);
+  const records = unpackRecords(packed);
+  for (let i = 0; i < records.length; i += SLICE) {
+    if (cancelled.has(id)) return { id, cancelled: true };
+    paintLayerObjects(ctx, g, records.slice(i, i + SLICE), (labelId) => byLabel.get(labelId), dpr, style);
+    ctx.getImageData(0, 0, 1, 1);
+    await yieldToMessages();
+  }
+  if (cancelled.has(id)) return { id, cancelled: true };
   return { id, bitmap: canvas.transferToImageBitmap() };
 }
 
-self.onmessage = (e: MessageEvent<LayerRequest>) => {
+async function run(request: LayerRequest): Promise<void> {
   let reply: LayerReply;
   try {
-    reply = build(e.data);
+    reply = await build(request);
   } catch (err) {
-    reply = { id: e.data.id, error: err instanceof Error ? err.message : String(err) };
+    reply = { id: request.id, error: err instanceof Error ? err.message : String(err) };
   }
+  cancelled.delete(request.id);
   self.postMessage(reply, { transfer: 'bitmap' in reply ? [reply.bitmap] : [] });
+}
+
+self.onmessage = (e: MessageEvent<LayerWorkerMessage>) => {
+  const message = e.data;
+  if ('cancel' in message) {
+    cancelled.add(message.cancel);
+    return;
+  }
+  queue = queue.then(() => run(message));
 };
