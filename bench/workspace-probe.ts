@@ -152,7 +152,7 @@ export const PROBE = String.raw`(() => {
       wake();
     }, { capture: true, passive: true });
   }
-  const busy = () => fw && (fw.renderer.request !== null || fw.renderer.settle !== null || (fw.renderer.builder && fw.renderer.builder.busy));
+  const busy = () => fw && (fw.renderer.request !== null || fw.renderer.settle !== null || (fw.renderer.builder && fw.renderer.builder.busy) || (fw.renderer.imageLayer && fw.renderer.imageLayer.timer));
   window.__bench = {
     count: (type) => counts[type] || 0,
     /** Resolves when the n-th event of a type has come and no draw is pending after it (or after timeoutMs). */

@@ -105,6 +105,7 @@ export class CanvasRenderer {
     this.request = null;
     this.settle = null;
     this.builder?.destroy();
+    this.imageLayer.destroy();
     for (const s of this.stop.splice(0)) s();
   }
 
@@ -192,8 +193,7 @@ export class CanvasRenderer {
     const { editor, layer, style } = this;
     if (this.builder === undefined) this.builder = LayerBuilder.create();
     const builder = this.builder?.usable ? this.builder : null;
-    const records = builder && layer.geometry ? objectsIn(editor.store, editor.index, editor.frame, want.rect, layer.excluded) : null;
-    if (!builder || !records || records.length <= CHEAP_OBJECTS) {
+    if (!builder || !layer.geometry || editor.index.search(editor.frame, want.rect).length <= CHEAP_OBJECTS) {
       layer.build(want, editor, dpr, style);
       return;
     }
@@ -202,6 +202,9 @@ export class CanvasRenderer {
     if (builder.busy) return;
     const build = layer.beginBackground();
     const colors = editor.labels.map((l): [number, string] => [l.id, l.color]);
+    const frame = editor.frame;
+    // Gathered and packed in a task of their own (a few ms at 10,000 objects), not in this frame.
+    const records = () => objectsIn(editor.store, editor.index, frame, want.rect, build.excluded);
     builder.start({ geometry: want, records, colors, dpr, style }, (bitmap) => {
       if (bitmap) layer.install(build, want, bitmap, (id) => editor.index.boundsOf(id));
       this.requestDraw();

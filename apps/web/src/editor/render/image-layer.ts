@@ -2,8 +2,8 @@
  * The frame image at the view's scale. Drawing a 4000x3000 picture shrunk to the view costs
  * 4-12 ms a frame in software rasterization at 1920x1080 (the resampling, not the copy), which
  * a wheel notch waits behind. When the view rests, the visible part (with the object layer's
- * margin) is resampled into a bitmap at the view's scale, a band of rows per animation frame
- * so that no frame carries the whole cost; frames then copy it pixel for pixel. While the view
+ * margin) is resampled into a bitmap at the view's scale, a band of rows per task between
+ * frames so that no input waits for the whole cost; frames then copy it pixel for pixel. While the view
  * moves, or the new bitmap is being made, the last one is shown scaled, as the object layer
  * is. Zoomed in past one device pixel per image pixel there is nothing to resample (pixels are
  * magnified, not averaged) and the picture is drawn as it is.
@@ -14,7 +14,7 @@
 import { boxContains, type ImageBox, type Size } from '../coords';
 import type { LayerGeometry } from './layer-plan';
 
-/** Device-pixel rows resampled per animation frame: about 1-2 ms of work at 1920x1080. */
+/** Device-pixel rows resampled per task: about 1-2 ms of work at 1920x1080. */
 const BAND_ROWS = 160;
 
 interface Bitmap {
@@ -24,11 +24,18 @@ interface Bitmap {
 
 export class ImageLayer {
   private shown: (Bitmap & { geometry: LayerGeometry; source: CanvasImageSource }) | null = null;
-  private making: (Bitmap & { geometry: LayerGeometry; source: CanvasImageSource; row: number }) | null = null;
+  private making: (Bitmap & { geometry: LayerGeometry; source: CanvasImageSource; frame: Size; row: number }) | null = null;
   private spare: Bitmap | null = null;
+  private timer: ReturnType<typeof setTimeout> | null = null;
 
-  /** `more` is called when another band is waiting to be resampled on the next frame. */
-  constructor(private readonly more: () => void) {}
+  /** `ready` is called when a new bitmap is complete and the view should be redrawn. */
+  constructor(private readonly ready: () => void) {}
+
+  destroy(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    this.making = null;
+  }
 
   /**
    * Draws `source` (frame-sized) on `ctx`, whose transform maps image pixels to device pixels.
@@ -57,22 +64,35 @@ export class ImageLayer {
       else direct(ctx, source, frame);
       return true;
     }
-    // At rest: the next band of a new bitmap, the old one shown scaled meanwhile. With nothing
-    // to show meanwhile (another frame, a view past the old bitmap) it is made in one go: the
-    // picture has to be resampled for this frame anyway.
-    if (!this.making || this.making.source !== source || !sameLayout(this.making.geometry, want)) this.start(source, want);
-    while (!this.band(source, frame)) {
-      if (usable) {
-        blit(ctx, shown, shown.geometry, true);
-        this.more();
-        return false;
-      }
+    // At rest with the old bitmap covering the view: show it scaled while a new one is made, a
+    // band per task between frames (an input waits for one band at most), then redraw once.
+    // With nothing to show meanwhile (another frame, a view past the old bitmap) it is made in
+    // one go: the picture has to be resampled for this frame anyway.
+    if (!this.making || this.making.source !== source || !sameLayout(this.making.geometry, want)) this.start(source, want, frame);
+    if (usable) {
+      blit(ctx, shown, shown.geometry, true);
+      this.scheduleBand();
+      return false;
+    }
+    while (!this.band()) {
+      /* all bands now */
     }
     blit(ctx, this.shown!, want, false);
     return false;
   }
 
-  private start(source: CanvasImageSource, g: LayerGeometry): void {
+  private scheduleBand(): void {
+    if (this.timer !== null) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      // The view moved, or the bitmap was finished by a draw meanwhile.
+      if (!this.making) return;
+      if (this.band()) this.ready();
+      else this.scheduleBand();
+    }, 0);
+  }
+
+  private start(source: CanvasImageSource, g: LayerGeometry, frame: Size): void {
     const target = this.spare ?? makeBitmap();
     this.spare = null;
     const width = Math.max(1, g.width);
@@ -83,13 +103,13 @@ export class ImageLayer {
     }
     target.ctx.setTransform(1, 0, 0, 1, 0, 0);
     target.ctx.clearRect(0, 0, width, height);
-    this.making = { ...target, geometry: g, source, row: 0 };
+    this.making = { ...target, geometry: g, source, frame: { width: frame.width, height: frame.height }, row: 0 };
   }
 
   /** Resamples the next band; true when the bitmap is complete (and now shown). */
-  private band(source: CanvasImageSource, frame: Size): boolean {
+  private band(): boolean {
     const m = this.making!;
-    const g = m.geometry;
+    const { geometry: g, source, frame } = m;
     const rows = Math.min(BAND_ROWS, m.canvas.height - m.row);
     const { ctx } = m;
     ctx.save();
@@ -102,7 +122,7 @@ export class ImageLayer {
     ctx.drawImage(source, 0, 0, frame.width, frame.height);
     ctx.restore();
     // The canvas records drawing and rasterizes it later; a 1-pixel read makes it do this
-    // band's work now, in this frame, instead of all bands at once when the bitmap is first shown.
+    // band's work now, in this task, instead of all bands at once when the bitmap is first shown.
     ctx.getImageData(0, m.row, 1, 1);
     m.row += rows;
     if (m.row < m.canvas.height) return false;

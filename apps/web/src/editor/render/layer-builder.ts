@@ -29,7 +29,8 @@ export type LayerReply = { id: number; bitmap: ImageBitmap } | { id: number; can
 
 export interface LayerJob {
   geometry: LayerGeometry;
-  records: readonly AnnotationRecord[];
+  /** Read in a task after start() returns, so that gathering them does not lengthen the caller's frame. */
+  records: () => readonly AnnotationRecord[];
   colors: Array<[number, string]>;
   dpr: number;
   style: RenderStyle;
@@ -38,7 +39,7 @@ export interface LayerJob {
 export class LayerBuilder {
   private readonly worker: Worker;
   private nextId = 1;
-  private inFlight: { id: number; geometry: LayerGeometry; cancelled: boolean; done: (bitmap: ImageBitmap | null) => void } | null = null;
+  private inFlight: { id: number; geometry: LayerGeometry; cancelled: boolean; posted: boolean; done: (bitmap: ImageBitmap | null) => void } | null = null;
   private failed = false;
 
   /** Null where workers cannot draw (no OffscreenCanvas): the renderer then builds in place. */
@@ -86,10 +87,19 @@ export class LayerBuilder {
   start(job: LayerJob, done: (bitmap: ImageBitmap | null) => void): boolean {
     if (this.failed || this.inFlight) return false;
     const id = this.nextId++;
-    const packed = packRecords(job.records);
-    const request: LayerRequest = { id, geometry: job.geometry, packed, colors: job.colors, dpr: job.dpr, style: job.style };
-    this.inFlight = { id, geometry: job.geometry, cancelled: false, done };
-    this.worker.postMessage(request, transferables(packed));
+    const flight = { id, geometry: job.geometry, cancelled: false, posted: false, done };
+    this.inFlight = flight;
+    setTimeout(() => {
+      if (this.inFlight !== flight) return;
+      if (flight.cancelled) {
+        this.inFlight = null;
+        return done(null);
+      }
+      const packed = packRecords(job.records());
+      const request: LayerRequest = { id, geometry: job.geometry, packed, colors: job.colors, dpr: job.dpr, style: job.style };
+      this.worker.postMessage(request, transferables(packed));
+      flight.posted = true;
+    }, 0);
     return true;
   }
 
@@ -103,7 +113,8 @@ export class LayerBuilder {
     const job = this.inFlight;
     if (!job || job.cancelled) return;
     job.cancelled = true;
-    this.worker.postMessage({ cancel: job.id } satisfies LayerWorkerMessage);
+    // Not yet sent: the pending task sees the flag and answers null itself.
+    if (job.posted) this.worker.postMessage({ cancel: job.id } satisfies LayerWorkerMessage);
   }
 
   destroy(): void {
