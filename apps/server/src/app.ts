@@ -33,6 +33,8 @@ import { registerTusRoutes } from './controllers/tus.controller.js';
 import { registerCloudStorageRoutes } from './controllers/cloud-storage.controller.js';
 import { registerBackupRoutes } from './controllers/backup.controller.js';
 import { registerOrganizationRoutes } from './controllers/organization.controller.js';
+import { registerConsensusRoutes } from './controllers/consensus.controller.js';
+import { registerQualityRoutes } from './controllers/quality.controller.js';
 import { installWebApp } from './http/web-app.js';
 import { installAuth } from './http/auth-hook.js';
 import { installErrorHandler } from './http/error-handler.js';
@@ -141,6 +143,8 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   registerDatasetRoutes(app, ctx.services.datasetExports, ctx.services.datasetImports, ctx.services.tus);
   registerProjectDatasetImportRoutes(app, ctx.services.projectImports, ctx.services.tus);
   registerBackupRoutes(app, ctx.services.backups, ctx.services.tus);
+  registerConsensusRoutes(app, ctx.services.consensus);
+  registerQualityRoutes(app, ctx.services.quality, ctx.services.qualityFeedback, ctx.services.requests);
   registerOrganizationRoutes(app, {
     organizations: ctx.services.organizations,
     memberships: ctx.services.memberships,

@@ -79,6 +79,15 @@ import { InvitationService } from './services/organizations/invitation.service.j
 import { Assignable } from './services/assignable.js';
 import { ValidationRepository } from './repositories/validation.repository.js';
 import { ValidationService } from './services/validation.service.js';
+import { ConsensusRepository } from './repositories/consensus.repository.js';
+import { ConsensusService } from './services/consensus.service.js';
+import { ConsensusMergeHandler } from './services/consensus-merge.handler.js';
+import { QualityRepository } from './repositories/quality.repository.js';
+import { QualityDataRepository } from './repositories/quality-data.repository.js';
+import { QualityComputer } from './services/quality-compute.js';
+import { QualityService } from './services/quality.service.js';
+import { QualityFeedbackService } from './services/quality-feedback.service.js';
+import { QualityReportHandler } from './services/quality-report.handler.js';
 import { MailRepository } from './repositories/mail.repository.js';
 import { MailService } from './services/mail/mail.service.js';
 import { mailComposer } from './services/mail/composers.js';
@@ -136,6 +145,14 @@ export interface Services {
   annotations: AnnotationService;
   taskAnnotations: TaskAnnotationService;
   validation: ValidationService;
+  /** Consensus settings and merges (/api/consensus). */
+  consensus: ConsensusService;
+  consensusMerge: ConsensusMergeHandler;
+  /** Quality settings, reports and conflicts (/api/quality). */
+  quality: QualityService;
+  /** Immediate feedback when a job is handed in; also the job service's completion check. */
+  qualityFeedback: QualityFeedbackService;
+  qualityReport: QualityReportHandler;
   cloudStorages: CloudStorageService;
   derivedCache: DerivedCache;
   datasetExports: DatasetExportService;
@@ -200,8 +217,14 @@ export async function createContext(config: Config, options: ContextOptions = {}
     const videoFiles = new VideoFileRepository(repos.share, repos.blobs, path.join(config.dataDir, 'cache', 'videos'));
     const people = new Assignable(repos.users, repos.organizations);
     const tasks = new TaskService(db, repos.tasks, people, labels, queue, videoFiles);
-    const jobs = new JobService(repos.jobs, people);
     const validationRepo = new ValidationRepository(db);
+    const consensusRepo = new ConsensusRepository(db);
+    const qualityRepo = new QualityRepository(db);
+    const qualityData = new QualityDataRepository(db);
+    const qualityComputer = new QualityComputer(db, qualityData, qualityRepo, validationRepo, repos.labels);
+    const quality = new QualityService(db, access, qualityRepo, repos.requests, queue);
+    const qualityFeedback = new QualityFeedbackService(db, access, repos.jobs, qualityData, qualityRepo, qualityComputer, quality, repos.requests, queue, log);
+    const jobs = new JobService(repos.jobs, people, qualityFeedback);
     const annotations = new AnnotationService(db, access, repos.labels, new ReferenceChecks(await ReferenceChecks.modeFor(db, database.driver)));
     const cloudStorages = new CloudStorageService(repos.cloudStorages, repos.buckets, repos.media, secrets, config.remote.allow);
     const video = new VideoRepository();
@@ -265,6 +288,11 @@ export async function createContext(config: Config, options: ContextOptions = {}
       annotations,
       taskAnnotations,
       validation: new ValidationService(db, access, tasks, repos.jobs, validationRepo, people, frameService),
+      consensus: new ConsensusService(db, consensusRepo, tasks, access, repos.jobs, repos.requests, queue),
+      consensusMerge: new ConsensusMergeHandler({ db, repo: consensusRepo, requests: repos.requests, users: repos.users, access, labels: repos.labels, annotations, log }),
+      quality,
+      qualityFeedback,
+      qualityReport: new QualityReportHandler(repos.requests, qualityRepo, repos.users, qualityComputer, log),
       cloudStorages,
       derivedCache,
       datasetExports: new DatasetExportService(db, access, repos.requests, requestService, queue, repos.blobs, cloudStorages),
@@ -400,6 +428,9 @@ export async function startWorkers(ctx: AppContext): Promise<void> {
       'backup.export': ctx.services.backupExport.handle,
       'backup.restore': ctx.services.backupRestore.handle,
       'mail.send': ctx.services.mail.handle,
+      'consensus.merge': ctx.services.consensusMerge.handle,
+      'quality.report': ctx.services.qualityReport.handle,
+      'quality.feedback': ctx.services.qualityFeedback.handle,
     },
     ctx.config.workerConcurrency,
   );

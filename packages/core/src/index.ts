@@ -6,3 +6,4 @@ export * from './sorting.js';
 export * from './formats/index.js';
 export * from './validation/index.js';
 export * from './quality/index.js';
+export * from './consensus/index.js';

@@ -18,6 +18,8 @@ import * as m0010 from './migrations/0010_sso.js';
 import * as m0011 from './migrations/0011_organizations.js';
 import * as m0012 from './migrations/0012_membership_source.js';
 import * as m0013 from './migrations/0013_validation.js';
+import * as m0014 from './migrations/0014_quality.js';
+import * as m0015 from './migrations/0015_consensus.js';
 
 const migrations: Record<string, Migration> = {
   '0001_core': m0001,
@@ -33,6 +35,8 @@ const migrations: Record<string, Migration> = {
   '0011_organizations': m0011,
   '0012_membership_source': m0012,
   '0013_validation': m0013,
+  '0014_quality': m0014,
+  '0015_consensus': m0015,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -118,6 +118,8 @@ export interface TasksTable {
   cloud_storage_id: Generated<number | null>;
   /** Migration 0013: 'gt' (a ground-truth job), 'gt_pool' (honeypots), or null. */
   validation_mode: Generated<TaskValidationMode | null>;
+  /** Migration 0015: consensus replica jobs per annotation job (0: no consensus). */
+  consensus_replicas: Generated<number>;
   created_at: Generated<Date>;
   updated_at: Timestamp;
 }
@@ -136,6 +138,88 @@ export interface TaskValidationLayoutsTable {
   /** Goes up whenever a honeypot changes the image it shows. */
   revision: Generated<number>;
   updated_at: Generated<Date>;
+}
+
+/** Migration 0014: quality settings of a project or a task (one of project_id, task_id). */
+export interface QualitySettingsTable {
+  id: Generated<number>;
+  project_id: number | null;
+  task_id: number | null;
+  /** Core's QualitySettings but `inherit`, as stored (read over the defaults). */
+  settings: ColumnType<Record<string, unknown>, string | undefined, string>;
+  inherit: Generated<boolean>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export type QualityReportTarget = 'job' | 'task' | 'project';
+
+/** Migration 0014: a job, task or project quality report. */
+export interface QualityReportsTable {
+  id: Generated<number>;
+  target: QualityReportTarget;
+  job_id: number | null;
+  task_id: number | null;
+  project_id: number | null;
+  parent_id: number | null;
+  assignee_id: number | null;
+  created_at: Generated<Date>;
+  target_last_updated: Date;
+  gt_last_updated: Date | null;
+  /** CVAT's QualityReportSummary. */
+  summary: ColumnType<Record<string, unknown>, string, string>;
+  /** The comparison report as JSON text. */
+  data: string;
+}
+
+/** Migration 0014: a conflict of a job report. */
+export interface QualityConflictsTable {
+  id: Generated<number>;
+  report_id: number;
+  job_id: number;
+  task_id: number;
+  frame: number;
+  type: string;
+  severity: 'warning' | 'error';
+  annotation_ids: ColumnType<unknown[], string, string>;
+}
+
+export type FeedbackStatus = 'validating' | 'accepted' | 'rejected' | 'sent_to_review' | 'failed';
+
+/** Migration 0014: one immediate-feedback check of a job. */
+export interface QualityJobFeedbackTable {
+  id: Generated<number>;
+  job_id: number;
+  assignee_id: number | null;
+  status: FeedbackStatus;
+  target_metric: string;
+  target_metric_threshold: number;
+  max_validations: number;
+  score: number | null;
+  failing_frames: ColumnType<number[], number[] | string | undefined, number[] | string>;
+  request_id: string | null;
+  created_at: Generated<Date>;
+  finished_at: NullableTimestamp;
+}
+
+/** Migration 0015: a task's consensus merge settings, once changed from the defaults. */
+export interface ConsensusSettingsTable {
+  task_id: number;
+  quorum: number;
+  iou_threshold: number;
+  updated_at: Generated<Date>;
+}
+
+/** Migration 0015: one merge run and the agreement it measured per parent job. */
+export interface ConsensusMergesTable {
+  id: Generated<number>;
+  task_id: number;
+  /** The job merged; null when the whole task was. */
+  job_id: number | null;
+  request_id: string | null;
+  owner_id: number | null;
+  created_at: Generated<Date>;
+  report: Json<Record<string, unknown>>;
 }
 
 export interface LabelsTable {
@@ -199,6 +283,8 @@ export interface JobsTable {
   type: Generated<string>;
   /** Increases with every change to the job's annotations. */
   version: Generated<number>;
+  /** Migration 0015: a consensus replica's annotation job; null for other jobs. */
+  parent_job_id: Generated<number | null>;
   created_at: Generated<Date>;
   updated_at: Timestamp;
 }
@@ -449,6 +535,12 @@ export interface DB {
   derived_blobs: DerivedBlobsTable;
   task_videos: TaskVideosTable;
   task_validation_layouts: TaskValidationLayoutsTable;
+  consensus_settings: ConsensusSettingsTable;
+  consensus_merges: ConsensusMergesTable;
+  quality_settings: QualitySettingsTable;
+  quality_reports: QualityReportsTable;
+  quality_conflicts: QualityConflictsTable;
+  quality_job_feedback: QualityJobFeedbackTable;
   task_uploads: TaskUploadsTable;
   tus_uploads: TusUploadsTable;
   cloud_storages: CloudStoragesTable;
@@ -471,6 +563,9 @@ export type JobRow = Selectable<JobsTable>;
 export type RequestRow = Selectable<RequestsTable>;
 export type TusUploadRow = Selectable<TusUploadsTable>;
 export type TaskValidationLayoutRow = Selectable<TaskValidationLayoutsTable>;
+export type QualitySettingsRow = Selectable<QualitySettingsTable>;
+export type QualityReportRow = Selectable<QualityReportsTable>;
+export type QualityJobFeedbackRow = Selectable<QualityJobFeedbackTable>;
 export type CloudStorageRow = Selectable<CloudStoragesTable>;
 export type OrganizationRow = Selectable<OrganizationsTable>;
 export type MembershipRow = Selectable<MembershipsTable>;

@@ -84,9 +84,10 @@ export function toJobDto(j: JobWithContext, urls: UrlBuilder): JobRead {
     organization: j.organization_id,
     source_storage: j.source_storage ? { id: j.task_id, ...j.source_storage } : null,
     target_storage: j.target_storage ? { id: j.task_id, ...j.target_storage } : null,
-    parent_job_id: null,
-    consensus_replicas: 0,
-    replicas_count: 0,
+    parent_job_id: j.parent_job_id,
+    // CVAT renamed consensus_replicas to replicas_count: both count the job's own replicas.
+    consensus_replicas: j.replicas_count,
+    replicas_count: j.replicas_count,
     media_type: j.media_type,
   };
 }

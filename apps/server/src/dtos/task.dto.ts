@@ -78,7 +78,7 @@ export function toTaskDto(t: TaskWithContext, jobs: TaskJobCounts | undefined, u
     organization_id: t.organization_id,
     source_storage: t.source_storage ? { id: t.id, ...t.source_storage } : null,
     target_storage: t.target_storage ? { id: t.id, ...t.target_storage } : null,
-    consensus_enabled: false,
+    consensus_enabled: t.consensus_replicas > 0,
     validation_mode: t.validation_mode ?? null,
     media_type: t.media_type,
     size: t.size,
@@ -104,7 +104,8 @@ export const taskWriteSchema = z.object({
   owner_id: z.number().int().positive().nullable().optional(),
   source_storage: storageRequest,
   target_storage: storageRequest,
-  consensus_replicas: z.number().int().min(0).max(0, 'consensus arrives with quality control; only 0 is accepted').optional(),
+  /** Replica jobs per annotation job: 0, or 2 to 11 (CVAT's limits, checked by the service). */
+  consensus_replicas: z.number().int().min(0).optional(),
 });
 export type TaskWrite = z.infer<typeof taskWriteSchema>;
 

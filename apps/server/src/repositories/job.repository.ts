@@ -6,8 +6,11 @@ import type { DB, JobsTable } from '../db/schema.js';
 export class JobRepository {
   constructor(private readonly db: Db) {}
 
-  /** Creates one segment and one annotation job per range. */
-  async createForSegments(trx: Transaction<DB>, taskId: number, ranges: SegmentRange[]): Promise<void> {
+  /**
+   * Creates one segment and one annotation job per range, and `replicas` consensus replica jobs
+   * of each annotation job on the same segment (CVAT's layout: a replica shows its parent's frames).
+   */
+  async createForSegments(trx: Transaction<DB>, taskId: number, ranges: SegmentRange[], replicas = 0): Promise<void> {
     const BATCH = 1000;
     for (let i = 0; i < ranges.length; i += BATCH) {
       const slice = ranges.slice(i, i + BATCH);
@@ -18,10 +21,22 @@ export class JobRepository {
         .execute();
       segments.sort((a, b) => a.start_frame - b.start_frame);
       const now = new Date();
-      await trx
+      const parents = await trx
         .insertInto('jobs')
         .values(segments.map((s) => ({ task_id: taskId, segment_id: s.id, updated_at: now }) satisfies Insertable<JobsTable>))
+        .returning(['id', 'segment_id'])
         .execute();
+      if (replicas > 0) {
+        parents.sort((a, b) => a.id - b.id);
+        await trx
+          .insertInto('jobs')
+          .values(
+            parents.flatMap((p) =>
+              Array.from({ length: replicas }, () => ({ task_id: taskId, segment_id: p.segment_id, type: 'consensus_replica', parent_job_id: p.id, updated_at: now }) satisfies Insertable<JobsTable>),
+            ),
+          )
+          .execute();
+      }
     }
   }
 
@@ -39,6 +54,7 @@ export class JobRepository {
       .leftJoin('projects as p', 'p.id', 't.project_id')
       .leftJoin('users as a', 'a.id', 'j.assignee_id')
       .selectAll('j')
+      .select(sql<number>`(select count(*)::int from jobs r where r.parent_job_id = j.id)`.as('replicas_count'))
       .select([
         's.start_frame',
         's.stop_frame',

@@ -178,6 +178,24 @@ export function jobAccess(auth: Auth, action: JobAction, table = 'jobs'): Expres
   }
 }
 
+/**
+ * Quality data (settings, reports, conflicts) of rows of `tasks` (or the alias `table`): changed
+ * by who may change the task, seen also by the organization's supervisors. An annotator who is
+ * only assigned a job sees none of it: it would tell them which frames are checked.
+ */
+export function taskQualityAccess(auth: Auth, action: 'view' | 'change', table = 'tasks'): Expression<SqlBool> {
+  if (isAdmin(auth)) return ALL;
+  const change = taskAccess(auth, 'change', table);
+  return action === 'change' ? change : any(member(col(table, 'organization_id'), auth.user.id, SUPERVISORS), change);
+}
+
+/** The same for rows of `projects` (or the alias `table`). */
+export function projectQualityAccess(auth: Auth, action: 'view' | 'change', table = 'projects'): Expression<SqlBool> {
+  if (isAdmin(auth)) return ALL;
+  const change = projectAccess(auth, 'change', table);
+  return action === 'change' ? change : any(member(col(table, 'organization_id'), auth.user.id, SUPERVISORS), change);
+}
+
 /** Restricts rows of `labels` (or the alias `table`) to those whose project or task `auth` may view or change. */
 export function labelAccess(auth: Auth, action: 'view' | 'change', table = 'labels'): Expression<SqlBool> {
   if (isAdmin(auth)) return ALL;

@@ -17,6 +17,7 @@ export const jobListSpec: ListSpec = {
   stage: { expr: 'j.stage', kind: 'string', param: 'exact', choices: JOB_STAGES },
   state: { expr: 'j.state', kind: 'string', param: 'exact', choices: JOB_STATES },
   type: { expr: 'j.type', kind: 'string', param: 'exact', choices: ['annotation', 'ground_truth', 'consensus_replica'] },
+  parent_job_id: { expr: 'j.parent_job_id', kind: 'number', param: 'exact' },
   mode: { expr: 't.mode', kind: 'string', param: 'exact', choices: ['annotation', 'interpolation'] },
   dimension: { expr: 't.dimension', kind: 'string', param: 'exact', choices: ['2d', '3d'] },
   media_type: { expr: 't.media_type', kind: 'string', param: 'exact', choices: ['image', 'video', 'point_cloud', 'audio'] },
@@ -24,10 +25,29 @@ export const jobListSpec: ListSpec = {
   updated_date: { expr: 'j.updated_at', kind: 'date' },
 };
 
+export type JobState = (typeof JOB_STATES)[number];
+export type JobStage = (typeof JOB_STAGES)[number];
+
+/** What a job takes instead of plain "completed", and whether its work counts as handed in. */
+export interface CompletionVerdict {
+  state: JobState;
+  stage?: JobStage;
+  handedIn: boolean;
+}
+
+/** Quality checks when a job is handed in (state becomes "completed"); see quality-feedback.service.ts. */
+export interface CompletionCheck {
+  /** Before the change is saved: a verdict replaces it; null completes the job as asked. */
+  check(auth: Auth, job: JobWithContext): Promise<CompletionVerdict | null>;
+  /** After it is saved, when the work was handed in. Never throws. */
+  handedIn(job: JobWithContext): Promise<void>;
+}
+
 export class JobService {
   constructor(
     private readonly jobs: JobRepository,
     private readonly people: Assignable,
+    private readonly completion?: CompletionCheck,
   ) {}
 
   async require(auth: Auth, id: number): Promise<JobWithContext> {
@@ -56,10 +76,21 @@ export class JobService {
       throw AppError.forbidden(`you may not change the state of job ${id}`);
     }
     if (reassigns) await this.people.require('assignee', patch.assignee, job.organization_id);
+    let { state, stage } = patch;
+    let handedIn = false;
+    if (state === 'completed' && job.state !== 'completed' && this.completion) {
+      const verdict = await this.completion.check(auth, job);
+      handedIn = verdict?.handedIn ?? true;
+      if (verdict) {
+        state = verdict.state;
+        if (verdict.stage) stage = verdict.stage;
+      }
+    }
     await this.jobs.update(id, {
-      ...(patch.stage !== undefined ? { stage: patch.stage } : {}),
-      ...(patch.state !== undefined ? { state: patch.state } : {}),
+      ...(stage !== undefined ? { stage } : {}),
+      ...(state !== undefined ? { state } : {}),
       ...(reassigns ? { assignee_id: patch.assignee, assignee_updated_at: new Date() } : {}),
     });
+    if (handedIn) await this.completion!.handedIn(job);
   }
 }

@@ -116,7 +116,7 @@ export class TaskCreationHandler {
       async (progress, request) => {
         await this.tasks.update(taskId, { data_state: 'processing' });
         await this.clearPartial(taskId);
-        const size = await this.create(taskId, task.segment_size, task.overlap, request.params as unknown as DataRequest, progress);
+        const size = await this.create(taskId, task.segment_size, task.overlap, request.params as unknown as DataRequest, progress, task.consensus_replicas);
         return { message: `Created ${size} frames`, resultId: taskId };
       },
       () => this.undo(taskId),
@@ -264,7 +264,7 @@ export class TaskCreationHandler {
    * job's first frame decodes from the nearest keyframe); start/stop/step pick the task's frames.
    * Frames are decoded on demand, never all at creation.
    */
-  private async createVideo(taskId: number, segmentSize: number, overlap: number | null, params: DataRequest, file: SourceFile, progress: ProgressReporter): Promise<number> {
+  private async createVideo(taskId: number, segmentSize: number, overlap: number | null, params: DataRequest, file: SourceFile, progress: ProgressReporter, replicas: number): Promise<number> {
     const validation = params.validation_params as ValidationParams | null | undefined;
     if (validation?.mode === 'gt_pool') throw honeypotsNeedImages(file.name);
     await progress.report(0.1, `Reading ${file.name}`, true);
@@ -302,7 +302,7 @@ export class TaskCreationHandler {
           keyframe_times: `{${probe.keyframeTimes.join(',')}}`,
         })
         .execute();
-      await this.jobs.createForSegments(trx, taskId, segments);
+      await this.jobs.createForSegments(trx, taskId, segments, replicas);
       if (validation) {
         const effective = segmentSize > 0 && segmentSize < size ? segmentSize : size;
         await applyValidation(trx, this.validation, taskId, validation, { size, segments, overlap: ov, segmentSize: effective, names: null }, null);
@@ -356,7 +356,7 @@ export class TaskCreationHandler {
     }
   }
 
-  private async create(taskId: number, segmentSize: number, overlap: number | null, params: DataRequest, progress: ProgressReporter): Promise<number> {
+  private async create(taskId: number, segmentSize: number, overlap: number | null, params: DataRequest, progress: ProgressReporter, replicas: number): Promise<number> {
     const files = await this.gather(taskId, params, progress);
     const videos = files.filter((f) => mimeOf(f.name) === 'video');
     if (videos.length > 0) {
@@ -365,7 +365,7 @@ export class TaskCreationHandler {
           { file: videos[0]!.name, message: 'one video per task' },
         ]);
       }
-      return this.createVideo(taskId, segmentSize, overlap, params, videos[0]!, progress);
+      return this.createVideo(taskId, segmentSize, overlap, params, videos[0]!, progress, replicas);
     }
     const { ordered, segments: mapped } = this.order(files, params);
     const step = parseFrameFilter(params.frame_filter) ?? 1;
@@ -420,7 +420,7 @@ export class TaskCreationHandler {
     // jobs were laid out otherwise (job_file_mapping, honeypots).
     const effectiveSegmentSize = mapped || plan ? 0 : segmentSize > 0 && segmentSize < size ? segmentSize : size;
     await this.db.transaction().execute(async (trx) => {
-      await this.jobs.createForSegments(trx, taskId, segments);
+      await this.jobs.createForSegments(trx, taskId, segments, replicas);
       if (validation) {
         const task = { size, segments, overlap: overlap ?? 0, segmentSize: effectiveSegmentSize, names: selected.map((f) => f.name) };
         await applyValidation(trx, this.validation, taskId, validation, task, plan);

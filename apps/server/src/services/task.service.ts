@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { consensusReplicasProblem } from '@framewise/core';
 import type { Db } from '../db/database.js';
 import { AppError } from '../errors.js';
 import { listPage, type ListSpec } from '../http/list-query.js';
@@ -107,6 +108,8 @@ export class TaskService {
 
   async create(auth: Auth, input: TaskWrite): Promise<number> {
     const labels: LabelWrite[] = input.labels ?? [];
+    const replicasProblem = consensusReplicasProblem(input.consensus_replicas ?? 0);
+    if (replicasProblem) throw AppError.invalid('consensus_replicas', replicasProblem);
     let organizationId: number | null;
     if (input.project_id != null) {
       // A task in a project uses the project's schema; two schemas would drift apart.
@@ -149,6 +152,7 @@ export class TaskService {
           target_storage: input.target_storage ? JSON.stringify({ location: input.target_storage.location, cloud_storage_id: input.target_storage.cloud_storage_id ?? null }) : null,
           media_type: null,
           chunk_size: null,
+          consensus_replicas: input.consensus_replicas ?? 0,
           updated_at: new Date(),
         },
         trx,
@@ -160,6 +164,9 @@ export class TaskService {
 
   async update(auth: Auth, id: number, patch: TaskPatch): Promise<void> {
     const task = await this.require(auth, id, 'change');
+    if (patch.consensus_replicas !== undefined && patch.consensus_replicas !== task.consensus_replicas) {
+      throw AppError.invalid('consensus_replicas', 'is set when the task is created and cannot be changed');
+    }
     if (patch.project_id !== undefined && patch.project_id !== task.project_id) {
       throw AppError.invalid('project_id', 'moving a task between projects is not supported yet');
     }

@@ -87,6 +87,17 @@ beforeAll(async () => {
   const groundTruth = async (task: number) =>
     (await ok201(await staff.post('/api/jobs', { task_id: task, type: 'ground_truth', frame_selection_method: 'manual', frames: [0] }), 'ground-truth job')).id as number;
   fx.gtJob = await groundTruth(taskId);
+  // Quality: one ground-truth box on frame 0, accepted; job 1 (frame 0) has nothing, so it misses it.
+  const gtBox = { type: 'rectangle', frame: 0, label_id: fx.label, points: [1, 1, 9, 9], group: 0, source: 'manual', attributes: [], occluded: false, outside: false, z_order: 0, rotation: 0 };
+  await ok201(await staff.put(`/api/jobs/${fx.gtJob}/annotations`, { version: 0, tags: [], shapes: [gtBox], tracks: [] }), 'ground truth');
+  await ok201(await staff.patch(`/api/jobs/${fx.gtJob}`, { stage: 'acceptance', state: 'completed' }), 'ground truth accepted');
+  const computed = await waitForRequest(staff, (await ok201(await staff.post('/api/quality/reports', { task_id: taskId }), 'quality report')).rq_id);
+  const children = (await staff.get(`/api/quality/reports?parent_id=${computed.result_id}`)).body.results;
+  fx.quality = {
+    settings: (await staff.get(`/api/quality/settings?task_id=${taskId}`)).body.results[0].id,
+    report: computed.result_id,
+    jobReport: children.find((r: any) => r.job_id === fx.job).id,
+  };
   const taskWithData = async () =>
     (await createTaskWithImages(staff, images.map((data, i) => ({ name: `img_${i}.png`, data })), { project_id: fx.project, labels: [], segment_size: 1 })).taskId;
   fx.storageBody = storageBody;

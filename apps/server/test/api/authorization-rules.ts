@@ -31,6 +31,11 @@ export interface Fixture {
   /** The task's ground-truth job (validation mode "gt"), nobody's. */
   gtJob: number;
   label: number;
+  /**
+   * Quality: the ground-truth job holds one box on frame 0 and is accepted and completed; a task
+   * report was computed (job 1, empty, misses the box: its job report has a conflict).
+   */
+  quality: { settings: number; report: number; jobReport: number };
   storage: number;
   /** A valid body for POST /api/cloudstorages. */
   storageBody: Record<string, unknown>;
@@ -102,6 +107,8 @@ const ANNOTATE = [...MANAGE, 'assignee'] as const;
 /** Who creates projects and tasks in the organization. */
 const CREATE = ['admin', ...SUPERVISORS] as const;
 const ORG_MANAGERS = ['admin', 'owner', 'maintainer'] as const;
+/** Who sees the task's quality data: those who manage it and the organization's supervisors, not the annotator. */
+const QUALITY = ['admin', ...SUPERVISORS] as const;
 
 const FORMAT = encodeURIComponent('CVAT for images 1.1');
 const IMPORT_FORMAT = encodeURIComponent('CVAT 1.1');
@@ -252,6 +259,25 @@ export const RULES: Rule[] = [
   { route: 'POST /api/jobs/:id/dataset/export', does: 'exports job 1', allow: EXPORT, forbid: ['assignee'], call: (fx) => ({ method: 'POST', path: `/api/jobs/${fx.job}/dataset/export?format=${FORMAT}&save_images=false` }) },
   ...tusOptions('/api/jobs/:id/annotations', (fx) => `/api/jobs/${fx.job}/annotations`),
   ...tusRoutes('a job import', '/api/jobs/:id/annotations', ANNOTATE, (fx) => `/api/jobs/${fx.job}/annotations`, ['supervisor']),
+
+  // ---- quality: settings, reports and conflicts of the task; job 1's validation feedback
+  { route: 'GET /api/quality/settings', does: 'lists quality settings', allow: 'everyone', sees: { who: QUALITY, has: has((fx) => fx.quality.settings) }, call: () => ({ method: 'GET', path: '/api/quality/settings?page_size=100' }) },
+  { route: 'GET /api/quality/settings/:id', does: 'reads the task\'s quality settings', allow: QUALITY, forbid: ['assignee'], call: (fx) => ({ method: 'GET', path: `/api/quality/settings/${fx.quality.settings}` }) },
+  { route: 'PATCH /api/quality/settings/:id', does: 'changes the task\'s quality settings', allow: MANAGE, forbid: ['supervisor', 'assignee'], call: (fx) => ({ method: 'PATCH', path: `/api/quality/settings/${fx.quality.settings}`, json: { iou_threshold: 0.4 } }) },
+  { route: 'GET /api/quality/reports', does: 'lists quality reports', allow: 'everyone', sees: { who: QUALITY, has: has((fx) => fx.quality.report) }, call: () => ({ method: 'GET', path: '/api/quality/reports?page_size=100' }) },
+  { route: 'POST /api/quality/reports', does: 'requests a report of the task', allow: MANAGE, forbid: ['supervisor', 'assignee'], ok: (r) => r.status === 202, call: (fx) => ({ method: 'POST', path: '/api/quality/reports', json: { task_id: fx.task } }) },
+  { route: 'GET /api/quality/reports/:id', does: 'reads the task\'s report', allow: QUALITY, forbid: ['assignee'], call: (fx) => ({ method: 'GET', path: `/api/quality/reports/${fx.quality.report}` }) },
+  { route: 'GET /api/quality/reports/:id/data', does: 'downloads the task\'s report', allow: QUALITY, forbid: ['assignee'], call: (fx) => ({ method: 'GET', path: `/api/quality/reports/${fx.quality.report}/data?format=csv` }) },
+  { route: 'GET /api/quality/conflicts', does: 'lists conflicts', allow: 'everyone', sees: { who: QUALITY, has: (body, fx) => body.results.some((c: any) => c.report_id === fx.quality.jobReport) }, call: () => ({ method: 'GET', path: '/api/quality/conflicts?page_size=100' }) },
+  { route: 'GET /api/jobs/:id/validation_feedback', does: 'reads job 1\'s immediate feedback', allow: VIEW, call: (fx) => ({ method: 'GET', path: `/api/jobs/${fx.job}/validation_feedback` }) },
+
+  // ---- consensus: settings of the fixture task (every task has them); it has no replicas, so merges are refused after the access check
+  { route: 'GET /api/consensus/settings', does: 'lists consensus settings, one per task', allow: 'everyone', sees: { who: VIEW, has: has((fx) => fx.task) }, call: () => ({ method: 'GET', path: '/api/consensus/settings?page_size=100' }) },
+  { route: 'GET /api/consensus/settings/:id', does: 'reads the task\'s consensus settings', allow: VIEW, call: (fx) => ({ method: 'GET', path: `/api/consensus/settings/${fx.task}` }) },
+  { route: 'PATCH /api/consensus/settings/:id', does: 'changes the task\'s consensus settings', allow: MANAGE, forbid: ['supervisor', 'assignee'], call: (fx) => ({ method: 'PATCH', path: `/api/consensus/settings/${fx.task}`, json: { quorum: 0.5 } }) },
+  { route: 'POST /api/consensus/merges', does: 'merges the task\'s replicas (refused: it has none)', allow: MANAGE, forbid: ['supervisor', 'assignee'], ok: (r) => r.status === 400 && r.body.details?.[0]?.field === 'task_id', call: (fx) => ({ method: 'POST', path: '/api/consensus/merges', json: { task_id: fx.task } }) },
+  { route: 'POST /api/consensus/merges', does: 'merges job 1\'s replicas (refused: it has none)', allow: MANAGE, forbid: ['supervisor', 'assignee'], ok: (r) => r.status === 400 && r.body.details?.[0]?.field === 'job_id', call: (fx) => ({ method: 'POST', path: '/api/consensus/merges', json: { job_id: fx.job } }) },
+  { route: 'GET /api/consensus/merges', does: 'lists merge reports (of the tasks one manages)', allow: 'everyone', call: () => ({ method: 'GET', path: '/api/consensus/merges?page_size=100' }) },
 
   // ---- background requests: their requester's (and the admin's)
   { route: 'GET /api/requests', does: 'lists requests', allow: 'everyone', sees: { who: ['admin', 'staff'], has: has((fx) => fx.request) }, call: () => ({ method: 'GET', path: '/api/requests?page_size=100' }) },
