@@ -132,7 +132,7 @@ export class ValidationService {
     await this.refuseWorkers(auth, await this.organizationOf(ref.task_id), 'delete ground-truth jobs');
     const job = (await this.repo.jobSegment(jobId))!;
     if (job.type !== 'ground_truth') {
-      throw AppError.invalid('id', `job ${jobId} is an annotation job; only ground-truth jobs can be deleted (annotation jobs go with their task)`);
+      throw AppError.invalid('id', `job ${jobId} is a${job.type === 'consensus_replica' ? ' consensus replica' : 'n annotation job'}; only ground-truth jobs can be deleted (the others go with their task)`);
     }
     const layout = await this.repo.layout(ref.task_id);
     if (layout?.mode === 'gt_pool') {

@@ -17,9 +17,9 @@
  * - A CVAT task whose annotation jobs are the segments its size, segment_size and overlap give
  *   (tasks.json) becomes one Framewise task with those settings and its annotation jobs map one
  *   to one by frame range. Only these tasks are compared at task level.
- * - Jobs Framewise cannot lay out the same way (ground-truth and consensus-replica jobs, which
- *   Framewise has no kinds for yet, and the jobs of tasks with a ground-truth pool, whose
- *   segments CVAT cuts around the pool) are saved in turn to one scratch task per CVAT task: one
+ * - Jobs this comparison does not rebuild in place (ground-truth and consensus-replica jobs, and
+ *   the jobs of tasks with a ground-truth pool, whose segments CVAT cuts around the pool: each
+ *   has its own tests in validation.test.ts and consensus.test.ts) are saved in turn to one scratch task per CVAT task: one
  *   job over frames 0..(the largest stop_frame among them), segment_size 0. A PUT replaces all of
  *   a job's annotations, so each comparison sees only its own payload.
  * - Labels: a task in a CVAT project gets a Framewise project with the project's labels, other
