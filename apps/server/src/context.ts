@@ -319,12 +319,16 @@ export async function createContext(config: Config, options: ContextOptions = {}
       backupRestore: new BackupRestoreHandler({
         db, tasks, taskRows: repos.tasks, jobs: repos.jobs, labels: repos.labels, annotations, requests: repos.requests, blobs: repos.blobs, cloudStorages,
         users: repos.users, organizations: repos.organizations, projectRows: repos.projects, log,
+        validation: validationRepo, quality, qualityRows: qualityRepo,
         // Read when a job runs, after `all` is built.
         get taskData() {
           return all.taskData;
         },
         get projects() {
           return all.projects;
+        },
+        get consensus() {
+          return all.consensus;
         },
         tmpDir: path.join(config.dataDir, 'tmp'), limits: { maxEntries: config.upload.maxFiles, maxBytes: config.upload.maxBytes },
       }),

@@ -4,6 +4,10 @@
  * large the task: annotations.json is written job after job, each job's shapes and tags a window
  * of frames at a time; media files flow one at a time from wherever the originals are. On
  * PostgreSQL everything is read from one snapshot, so the archive is one state of the task.
+ *
+ * Jobs are listed in the order CVAT's importer recreates them and pairs them with task.json's
+ * and annotations.json's entries: each segment's annotation job followed by its consensus
+ * replicas, segments in frame order, then the ground-truth job.
  */
 import { createHash, type Hash } from 'node:crypto';
 import fs from 'node:fs';
@@ -11,7 +15,7 @@ import { Transform, type Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import type { Logger } from 'pino';
 import type { Db, ReadSnapshot } from '../../db/database.js';
-import type { RequestRow, TaskRow, TaskVideoRow } from '../../db/schema.js';
+import type { RequestRow, TaskRow, TaskValidationLayoutRow, TaskVideoRow } from '../../db/schema.js';
 import type { JobHandler } from '../../jobs/queue.js';
 import { LabelRepository, type LabelRecord } from '../../repositories/label.repository.js';
 import type { RequestRepository } from '../../repositories/request.repository.js';
@@ -33,11 +37,14 @@ import {
   DATA_DIR,
   MEDIA_MANIFEST,
   PROJECT_FILE,
+  QUALITY_FILE,
   TASK_FILE,
   imageManifest,
   labelToBackup,
   videoManifest,
+  type QualityFile,
 } from './layout.js';
+import { qualityFileOf } from './quality-file.js';
 
 /** Originals opened ahead of the one being written. */
 const READ_AHEAD = 16;
@@ -52,6 +59,8 @@ interface JobRow {
   state: string;
   type: string;
   version: number;
+  /** A ground-truth job's frames when it takes some frames of its range. */
+  frames: number[] | null;
 }
 
 interface FrameMeta {
@@ -59,6 +68,8 @@ interface FrameMeta {
   name: string;
   width: number;
   height: number;
+  /** A honeypot: the validation frame whose image it shows. */
+  real_frame: number | null;
 }
 
 /** One task's content, read before anything is written. */
@@ -68,6 +79,8 @@ interface TaskContent {
   jobs: JobRow[];
   video: TaskVideoRow | undefined;
   frames: FrameMeta[];
+  layout: TaskValidationLayoutRow | undefined;
+  quality: QualityFile | null;
 }
 
 /** Counts what is written, for the request's progress. */
@@ -135,6 +148,8 @@ export class BackupExportHandler {
     const labels = await this.labels.on(db).listForOwner({ projectId: params.id });
     const manifest = { name: project.name, bug_tracker: project.bug_tracker, status: project.status, labels: labels.map(labelToBackup), version: BACKUP_VERSION };
     await zip.add(PROJECT_FILE, JSON.stringify(manifest));
+    const quality = await qualityFileOf(db, { projectId: params.id });
+    if (quality) await zip.add(QUALITY_FILE, JSON.stringify(quality));
     // Tasks without media have nothing to restore from (CVAT leaves them out too).
     const ids = await db.selectFrom('tasks').select('id').where('project_id', '=', params.id).where('data_state', '=', 'ready').orderBy('id').execute();
     const contents: TaskContent[] = [];
@@ -149,21 +164,26 @@ export class BackupExportHandler {
     const task = await db.selectFrom('tasks').selectAll().where('id', '=', taskId).executeTakeFirst();
     if (!task) throw new ExpectedFailure(`task ${taskId} no longer exists`);
     if (task.data_state !== 'ready') throw new ExpectedFailure(`task ${taskId} has no data, so there is nothing to back up`);
-    // Its frames hold copies of the pool frames, which CVAT's backup layout describes its own way.
-    if (task.validation_mode === 'gt_pool') throw new ExpectedFailure(`task ${taskId} has honeypots; backups of such tasks are not supported yet`);
-    const jobs = await db
+    const rows = await db
       .selectFrom('jobs as j')
       .innerJoin('segments as s', 's.id', 'j.segment_id')
-      .select(['j.id', 's.start_frame', 's.stop_frame', 'j.stage', 'j.state', 'j.type', 'j.version'])
+      .select(['j.id', 's.start_frame', 's.stop_frame', 's.frames', 'j.stage', 'j.state', 'j.type', 'j.version'])
       .where('j.task_id', '=', taskId)
-      .orderBy('s.start_frame')
-      .orderBy('j.id')
       .execute();
+    // A segment's replicas were made after its annotation job, so ids order them after it.
+    const last = (j: { type: string }) => (j.type === 'ground_truth' ? 1 : 0);
+    const jobs = rows
+      .map((j) => ({ ...j, version: Number(j.version) }))
+      .sort((a, b) => last(a) - last(b) || a.start_frame - b.start_frame || a.id - b.id);
     const video = await db.selectFrom('task_videos').selectAll().where('task_id', '=', taskId).executeTakeFirst();
     const frames = video
       ? []
-      : await db.selectFrom('task_frames').select(['frame', 'name', 'width', 'height']).where('task_id', '=', taskId).orderBy('frame').execute();
-    return { task, labels: await this.labels.on(db).listForTask(taskId), jobs: jobs.map((j) => ({ ...j, version: Number(j.version) })), video, frames };
+      : await db.selectFrom('task_frames').select(['frame', 'name', 'width', 'height', 'real_frame']).where('task_id', '=', taskId).orderBy('frame').execute();
+    const layout = await db.selectFrom('task_validation_layouts').selectAll().where('task_id', '=', taskId).executeTakeFirst();
+    // CVAT's layout carries a honeypot pool's disabled frames (as deleted frames) but not a
+    // ground-truth job's: quality.json carries both.
+    const quality = await qualityFileOf(db, { taskId }, layout?.disabled_frames ?? []);
+    return { task, labels: await this.labels.on(db).listForTask(taskId), jobs, video, frames, layout, quality };
   }
 
   private async writeTask(db: Db, zip: ZipToBlob, dir: string, c: TaskContent, lightweight: boolean, tally: Tally): Promise<void> {
@@ -172,6 +192,7 @@ export class BackupExportHandler {
     const inCloud = task.cloud_storage_id !== null && lightweight;
     // A task made of files per job (job_file_mapping) has no segment size: its jobs name their files.
     const customSegments = !video && task.segment_size === 0;
+    const honeypots = c.layout?.mode === 'gt_pool' ? c.layout : null;
     const data = {
       chunk_size: task.chunk_size,
       image_quality: task.image_quality,
@@ -179,12 +200,16 @@ export class BackupExportHandler {
       storage: inCloud ? 'cloud_storage' : 'local',
       sorting_method: task.sorting_method,
       chunk_type: video ? 'video' : 'imageset',
-      deleted_frames: [],
+      deleted_frames: honeypots ? poolDeletedFrames(honeypots, c.frames) : [],
       // The archive holds a video whole, so which of its frames the task takes goes with it; of
       // images it holds the task's frames only (as CVAT does for shared and cloud files).
       ...(video ? { start_frame: task.start_frame, stop_frame: task.stop_frame, ...(task.frame_filter ? { frame_filter: task.frame_filter } : {}) } : {}),
       ...(customSegments ? { custom_segments: true } : {}),
       ...(inCloud ? { cloud_storage_id: task.cloud_storage_id } : {}),
+      // CVAT's importer lays the task out again from the pool's files and the jobs' files.
+      ...(honeypots
+        ? { validation_layout: { mode: 'gt_pool', frames: honeypots.frames.map((f) => c.frames[f]!.name), frames_per_job_count: honeypots.frames_per_job_count } }
+        : {}),
     };
     const manifest = {
       name: task.name,
@@ -201,14 +226,18 @@ export class BackupExportHandler {
         stage: j.stage,
         state: j.state,
         type: j.type,
-        ...(customSegments ? { files: c.frames.slice(j.start_frame, j.stop_frame + 1).map((f) => f.name) } : {}),
+        ...(j.frames ? { frames: j.frames } : {}),
+        // As CVAT: a ground-truth job of some frames names none; the pool of a honeypot task names its files.
+        ...(customSegments && (j.type !== 'ground_truth' || honeypots) ? { files: c.frames.slice(j.start_frame, j.stop_frame + 1).map((f) => f.name) } : {}),
       })),
       segment_size: task.segment_size,
       overlap: task.overlap,
       mode: task.mode,
+      ...(task.consensus_replicas > 0 ? { consensus_replicas: task.consensus_replicas } : {}),
     };
     await zip.add(`${dir}${TASK_FILE}`, JSON.stringify(manifest));
     await zip.add(`${dir}${ANNOTATIONS_FILE}`, this.annotationsJson(db, c, tally));
+    if (c.quality) await zip.add(`${dir}${QUALITY_FILE}`, JSON.stringify(c.quality));
     if (video) await this.writeVideo(zip, `${dir}${DATA_DIR}`, task, video, inCloud, tally);
     else await this.writeImages(zip, `${dir}${DATA_DIR}`, task, c.frames, inCloud, tally);
   }
@@ -239,10 +268,15 @@ export class BackupExportHandler {
     yield ']';
   }
 
+  /**
+   * Each image once (a honeypot shows its validation frame's file, written with that frame), and
+   * the manifest with a line per task frame, as CVAT's importer checks the frames against it.
+   */
   private async writeImages(zip: ZipToBlob, dir: string, task: TaskRow, frames: FrameMeta[], inCloud: boolean, tally: Tally): Promise<void> {
     const sums = new Map<number, string>();
     if (!inCloud) {
       const scope = { task, start: 0, stop: task.size - 1, what: `task ${task.id}` };
+      const files = frames.filter((f) => f.real_frame === null);
       // The archive takes one file at a time; the next ones are opened (small ones read) meanwhile.
       const open = (f: FrameMeta): Promise<Buffer | Readable> => {
         const p = this.frameService.originalOf(scope, f.frame).then(({ body, length }) =>
@@ -253,22 +287,25 @@ export class BackupExportHandler {
       };
       const ahead = new Map<number, Promise<Buffer | Readable>>();
       try {
-        for (let i = 0; i < frames.length; i++) {
-          for (let k = i; k < Math.min(frames.length, i + READ_AHEAD); k++) if (!ahead.has(k)) ahead.set(k, open(frames[k]!));
+        for (let i = 0; i < files.length; i++) {
+          for (let k = i; k < Math.min(files.length, i + READ_AHEAD); k++) if (!ahead.has(k)) ahead.set(k, open(files[k]!));
           const body = await ahead.get(i)!;
           ahead.delete(i);
-          const f = frames[i]!;
+          const f = files[i]!;
           const hash = createHash('md5');
           // Images are compressed already: stored, not deflated.
           await zip.add(`${dir}${f.name}`, hashing(body, hash), { compress: false });
           sums.set(f.frame, hash.digest('hex'));
-          await tally.tick(`Wrote frame ${f.frame + 1} of ${frames.length}`);
+          await tally.tick(`Wrote image ${i + 1} of ${files.length}`);
         }
       } finally {
         for (const p of ahead.values()) void p.then((b) => !Buffer.isBuffer(b) && b.destroy(), () => undefined);
       }
     }
-    await zip.add(`${dir}${MEDIA_MANIFEST}`, imageManifest(frames.map((f) => ({ name: f.name, width: f.width, height: f.height, checksum: sums.get(f.frame) }))));
+    await zip.add(
+      `${dir}${MEDIA_MANIFEST}`,
+      imageManifest(frames.map((f) => ({ name: f.name, width: f.width, height: f.height, checksum: sums.get(f.real_frame ?? f.frame) }))),
+    );
   }
 
   private async writeVideo(zip: ZipToBlob, dir: string, task: TaskRow, video: TaskVideoRow, inCloud: boolean, tally: Tally): Promise<void> {
@@ -307,7 +344,18 @@ function hashing(body: Buffer | Readable, hash: Hash): Buffer | Readable {
   return body.pipe(out);
 }
 
-/** Steps of a task's backup: a job's annotations, a frame (or the video). */
+/** Steps of a task's backup: a job's annotations, an image (or the video). */
 function units(c: TaskContent): number {
-  return c.jobs.length + (c.video ? 1 : c.frames.length);
+  return c.jobs.length + (c.video ? 1 : c.frames.filter((f) => f.real_frame === null).length);
+}
+
+/**
+ * CVAT's deleted frames of a task with honeypots: its disabled validation frames and the
+ * honeypots showing them (what CVAT's ground-truth job's data/meta deletes, and the task's
+ * data/meta shows as deleted).
+ */
+function poolDeletedFrames(layout: TaskValidationLayoutRow, frames: readonly FrameMeta[]): number[] {
+  if (layout.disabled_frames.length === 0) return [];
+  const disabled = new Set(layout.disabled_frames);
+  return frames.filter((f) => disabled.has(f.frame) || (f.real_frame !== null && disabled.has(f.real_frame))).map((f) => f.frame);
 }

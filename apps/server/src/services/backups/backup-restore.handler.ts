@@ -22,7 +22,8 @@ import type { ProjectService } from '../project.service.js';
 import { ExpectedFailure, requesterAuth, runRequest } from '../request-runner.js';
 import type { OrganizationRepository } from '../../repositories/organization.repository.js';
 import type { BackupRestoreParams } from './backup.service.js';
-import { labelFromBackup, PROJECT_FILE, readProjectManifest, TASK_DIR, TASK_FILE } from './layout.js';
+import { labelFromBackup, PROJECT_FILE, QUALITY_FILE, readProjectManifest, readQualityFile, TASK_DIR, TASK_FILE } from './layout.js';
+import { restoreQualitySettings } from './quality-file.js';
 import { TaskRestorer, type RestoredTask, type RestoreRun, type TaskRestoreDeps } from './task-restore.js';
 
 export interface BackupRestoreDeps extends TaskRestoreDeps {
@@ -150,6 +151,9 @@ export class BackupRestoreHandler {
       });
     await created(project.id);
     await this.d.db.updateTable('projects').set({ status: manifest.status }).where('id', '=', project.id).execute();
+    if (source.has(QUALITY_FILE)) {
+      await restoreQualitySettings(this.d, auth, { projectId: project.id }, QUALITY_FILE, readQualityFile(QUALITY_FILE, await source.text(QUALITY_FILE)));
+    }
     return project.id;
   }
 

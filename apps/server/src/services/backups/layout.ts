@@ -5,6 +5,14 @@
  * with label and attribute names instead of ids) and `data/` (the media and a manifest.jsonl).
  * A project backup holds `project.json` and one such task backup per task under `task_<n>/`.
  *
+ * Quality control travels as CVAT's does: `consensus_replicas` in task.json, every job listed
+ * (ground-truth and consensus replica jobs too, each with its annotations), a ground-truth job's
+ * `frames`, and for honeypots `data.validation_layout` with the pool's file names, each job's
+ * `files` (honeypots named by the image they show) and a manifest with one line per task frame.
+ * What CVAT's layout has no place for (quality and consensus settings, a ground-truth job's
+ * disabled frames) goes in `quality.json`, a Framewise file beside task.json (and project.json)
+ * that CVAT's importer never reads.
+ *
  * Reading is as lenient as CVAT's own importer about what it ignores (unknown keys are dropped)
  * and strict about what it uses: a bad field fails the restore naming the file and the field.
  */
@@ -23,6 +31,8 @@ export const DATA_DIR = 'data/';
 export const MEDIA_MANIFEST = 'manifest.jsonl';
 /** CVAT's index of its manifest: never media, never needed to restore. */
 export const MEDIA_MANIFEST_INDEX = 'index.json';
+/** Framewise's quality-control settings of a task or project (see quality-file.ts). */
+export const QUALITY_FILE = 'quality.json';
 export const TASK_DIR = /^task_(\d+)\/$/;
 
 const attributeSchema = z.object({
@@ -61,8 +71,10 @@ const jobSchema = z.object({
   stage: z.enum(JOB_STAGES).optional(),
   state: z.enum(JOB_STATES).optional(),
   type: z.string().default('annotation'),
-  /** The job's files, with custom segments (job_file_mapping). */
+  /** The job's files, with custom segments (job_file_mapping) and in a task with honeypots. */
   files: z.array(z.string()).optional(),
+  /** A ground-truth job's frames, when it takes some frames of its range (validation mode "gt"). */
+  frames: z.array(frameNumber).optional(),
 });
 export type BackupJob = z.infer<typeof jobSchema>;
 
@@ -80,6 +92,15 @@ const dataSchema = z.object({
   custom_segments: z.boolean().optional(),
   /** Framewise: the storage the media stays in, for a lightweight backup of a cloud-storage task. */
   cloud_storage_id: z.number().int().positive().nullable().optional(),
+  /** Honeypots (CVAT writes it for mode "gt_pool" only): the pool's files, in frame order. */
+  validation_layout: z
+    .object({
+      mode: z.enum(['gt', 'gt_pool']),
+      frames: z.array(z.string()).default([]),
+      frames_per_job_count: z.number().int().min(0).nullable().optional(),
+    })
+    .nullable()
+    .optional(),
 });
 export type BackupData = z.infer<typeof dataSchema>;
 
@@ -95,6 +116,8 @@ const taskSchema = z.object({
   /** Framewise writes the task's own; CVAT's backups leave them to be read from the jobs. */
   segment_size: z.number().int().min(0).nullable().optional(),
   overlap: z.number().int().min(0).nullable().optional(),
+  /** Replica jobs per annotation job; CVAT writes it for consensus tasks only. */
+  consensus_replicas: z.number().int().min(0).optional(),
 });
 export type BackupTask = z.infer<typeof taskSchema>;
 
@@ -116,6 +139,16 @@ export function parseJsonFile(file: string, text: string): unknown {
   }
 }
 
+/** quality.json: Framewise's; every part is optional, and unknown keys are dropped. */
+const qualityFileSchema = z.object({
+  version: z.string(),
+  /** CVAT's QualitySettings fields, checked as a PATCH of them is when restored. */
+  quality_settings: z.record(z.string(), z.unknown()).optional(),
+  consensus_settings: z.record(z.string(), z.unknown()).optional(),
+  validation_layout: z.object({ disabled_frames: z.array(frameNumber).default([]) }).optional(),
+});
+export type QualityFile = z.infer<typeof qualityFileSchema>;
+
 function checked<T>(schema: z.ZodType<T>, file: string, value: unknown): T {
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
@@ -134,6 +167,10 @@ export function readTaskManifest(file: string, text: string): BackupTask {
 
 export function readProjectManifest(file: string, text: string): BackupProject {
   return checked(projectSchema, file, parseJsonFile(file, text));
+}
+
+export function readQualityFile(file: string, text: string): QualityFile {
+  return checked(qualityFileSchema, file, parseJsonFile(file, text));
 }
 
 /** A label as backups carry it: by name, the skeleton drawing naming its points instead of their ids. */
@@ -179,7 +216,9 @@ export function jobProgress(job: BackupJob): { stage: (typeof JOB_STAGES)[number
   }
 }
 
-/** Annotation jobs are restored; ground-truth and consensus jobs are not supported yet. */
+export const JOB_TYPES = ['annotation', 'ground_truth', 'consensus_replica'] as const;
+
+/** The jobs the task's segments make (the others: its ground-truth job, and replicas of these). */
 export function isAnnotationJob(job: BackupJob): boolean {
   return job.type === 'annotation';
 }

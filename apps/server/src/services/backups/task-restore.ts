@@ -6,6 +6,11 @@
  * in the order the backup's manifest gives), and each job's annotations are saved in batches
  * through the same checks and transactions as a client's PATCH. Everything the file gets wrong
  * fails the restore naming the file and the field or object.
+ *
+ * Quality control comes back with the task: consensus replicas are made with the jobs, a
+ * ground-truth job over its frames, a honeypot task laid out as its jobs' files say
+ * (validation-restore.ts); every job, replicas and ground truth included, gets its stage, state
+ * and annotations; quality.json's settings are applied last.
  */
 import type { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
@@ -15,6 +20,7 @@ import type { TaskWrite } from '../../dtos/task.dto.js';
 import { isAppError } from '../../errors.js';
 import type { JobRepository } from '../../repositories/job.repository.js';
 import type { LabelRepository } from '../../repositories/label.repository.js';
+import type { ValidationRepository } from '../../repositories/validation.repository.js';
 import type { RequestRepository } from '../../repositories/request.repository.js';
 import type { BlobStore } from '../../repositories/storage/blob-store.js';
 import type { TaskRepository } from '../../repositories/task.repository.js';
@@ -33,16 +39,21 @@ import {
   DATA_DIR,
   MEDIA_MANIFEST,
   MEDIA_MANIFEST_INDEX,
+  QUALITY_FILE,
   TASK_FILE,
   isAnnotationJob,
   jobProgress,
   labelFromBackup,
   parseMediaManifest,
+  readQualityFile,
   readTaskManifest,
-  type BackupJob,
   type BackupTask,
   type MediaManifest,
+  type QualityFile,
 } from './layout.js';
+import { restoreQualitySettings, type QualityFileDeps } from './quality-file.js';
+import { matchJobs } from './restored-jobs.js';
+import { groundTruthEntry, layOutHoneypots, planHoneypotRestore, poolDeletedFrames, restoreGroundTruth, type HoneypotRestorePlan } from './validation-restore.js';
 
 /** Stores in flight: each waits on a disk flush, which the file system batches. */
 const UPLOAD_CONCURRENCY = 32;
@@ -52,7 +63,7 @@ const SAVES_IN_FLIGHT = 2;
 const SMALL_FILE = 1024 * 1024;
 const CREATION_POLL_MS = 50;
 
-export interface TaskRestoreDeps {
+export interface TaskRestoreDeps extends QualityFileDeps {
   db: Db;
   tasks: TaskService;
   taskRows: TaskRepository;
@@ -63,6 +74,7 @@ export interface TaskRestoreDeps {
   requests: RequestRepository;
   blobs: BlobStore;
   cloudStorages: CloudStorageService;
+  validation: ValidationRepository;
 }
 
 /** What one restore passes to the tasks it restores. */
@@ -96,11 +108,17 @@ export class TaskRestorer {
     const { source } = run;
     const taskFile = `${dir}${TASK_FILE}`;
     const annotationsFile = `${dir}${ANNOTATIONS_FILE}`;
+    const qualityFile = `${dir}${QUALITY_FILE}`;
     if (!source.has(taskFile)) throw new ExpectedFailure(`${taskFile}: missing from the archive; a task backup holds task.json, annotations.json and data/`);
     const manifest = readTaskManifest(taskFile, await source.text(taskFile));
     if (!source.has(annotationsFile)) throw new ExpectedFailure(`${annotationsFile}: missing from the archive; a task backup holds task.json, annotations.json and data/`);
-    const media = await this.mediaOf(run, dir, manifest);
-    const layout = segmentsOf(taskFile, manifest);
+    const quality: QualityFile | null = source.has(qualityFile) ? readQualityFile(qualityFile, await source.text(qualityFile)) : null;
+    let media = await this.mediaOf(run, dir, manifest);
+    const gt = groundTruthEntry(taskFile, manifest);
+    const honeypots = manifest.data.validation_layout?.mode === 'gt_pool' ? planHoneypotRestore(taskFile, manifest) : null;
+    if (honeypots) media = honeypotMedia(taskFile, dir, media, honeypots);
+    const layout = honeypots ? {} : segmentsOf(taskFile, manifest);
+    const replicas = replicasOf(taskFile, manifest);
 
     const input: TaskWrite = {
       name: manifest.name,
@@ -110,6 +128,7 @@ export class TaskRestorer {
       // A task in a project takes the project's labels.
       ...(projectId === null ? { labels: manifest.labels.map(labelFromBackup) } : {}),
       ...(layout.segmentSize !== undefined ? { segment_size: layout.segmentSize, overlap: layout.overlap } : {}),
+      ...(replicas ? { consensus_replicas: replicas } : {}),
     };
     const taskId = await this.d.tasks.create(run.auth, input).catch((e: unknown) => {
       throw blame(taskFile, e);
@@ -117,16 +136,32 @@ export class TaskRestorer {
     await run.created(taskId);
 
     await run.progress(0.02, `Storing the media of task ${taskId}`);
-    const params = await this.attach(run, taskId, dir, manifest, media, layout.fileMapping);
-    const frames = await this.createData(run, taskId, dir, taskFile, params);
+    const params = await this.attach(run, taskId, dir, manifest, media, { fileMapping: layout.fileMapping, keepRange: !honeypots });
+    let frames = await this.createData(run, taskId, dir, taskFile, params);
     await this.d.taskRows.update(taskId, { status: manifest.status, sorting_method: manifest.data.sorting_method });
-    const targets = await this.restoreJobs(taskId, taskFile, manifest.jobs);
+
+    // Disabled validation frames: quality.json's, else (a CVAT backup of honeypots) its deleted pool frames.
+    const poolFrames = new Set(honeypots?.pool ?? []);
+    const disabled = quality?.validation_layout
+      ? { file: qualityFile, frames: quality.validation_layout.disabled_frames }
+      : { file: taskFile, frames: manifest.data.deleted_frames.filter((f) => poolFrames.has(f)) };
+    let accounted = new Set<number>();
+    if (honeypots) {
+      await layOutHoneypots(this.d, taskId, honeypots, replicas, disabled);
+      frames = honeypots.frames.length;
+      accounted = poolDeletedFrames(honeypots, disabled.frames);
+    } else if (gt) {
+      await restoreGroundTruth(this.d, taskId, taskFile, gt, frames, disabled);
+    }
+    const targets = await matchJobs(this.d.db, taskId, taskFile, manifest.jobs);
+    for (const [i, job] of manifest.jobs.entries()) await this.d.jobs.update(targets[i]!, jobProgress(job));
 
     const names = new LabelNames(await this.d.labels.listForTask(taskId));
-    const { objects, skipped } = await this.restoreAnnotations(run, source.localPath(annotationsFile), annotationsFile, names, targets);
+    const objects = await this.restoreAnnotations(run, source.localPath(annotationsFile), annotationsFile, names, targets);
+    if (quality) await restoreQualitySettings(this.d, run.auth, { taskId }, qualityFile, quality);
     const notes: string[] = [];
-    if (skipped) notes.push(`${skipped} objects of ground-truth or consensus jobs were left out (Framewise has no such jobs yet)`);
-    if (manifest.data.deleted_frames.length) notes.push(`${manifest.data.deleted_frames.length} deleted frames are kept (Framewise does not delete frames yet)`);
+    const deleted = manifest.data.deleted_frames.filter((f) => !accounted.has(f));
+    if (deleted.length) notes.push(`${deleted.length} deleted frames are kept (Framewise does not delete frames yet)`);
     return { taskId, frames, objects, notes };
   }
 
@@ -162,9 +197,10 @@ export class TaskRestorer {
     dir: string,
     manifest: BackupTask,
     media: { files: string[]; ordered: boolean },
-    fileMapping: string[][] | undefined,
+    layout: { fileMapping: string[][] | undefined; keepRange: boolean },
   ): Promise<DataRequest> {
     const { data } = manifest;
+    const { fileMapping } = layout;
     const taskFile = `${dir}${TASK_FILE}`;
     let cloudStorageId: number | undefined;
     if (data.storage === 'cloud_storage') {
@@ -179,8 +215,9 @@ export class TaskRestorer {
       await this.upload(run, taskId, dir, media.files);
     }
     // The backup's frame range applies to what its archive holds: a video whole, or every
-    // uploaded image; CVAT leaves it out when the archive holds the task's frames only.
-    const range = fileMapping
+    // uploaded image; CVAT leaves it out when the archive holds the task's frames only. A
+    // honeypot task's range counts its honeypots, which are not files.
+    const range = fileMapping || !layout.keepRange
       ? {}
       : {
           ...(data.start_frame !== undefined ? { start_frame: data.start_frame } : {}),
@@ -263,43 +300,6 @@ export class TaskRestorer {
   }
 
   /**
-   * Matches the backup's annotation jobs to the jobs the media made (same frames, in order) and
-   * gives them the backup's stage and state. Returns, per entry of annotations.json, the job
-   * its objects go to (null for jobs Framewise does not have).
-   */
-  private async restoreJobs(taskId: number, taskFile: string, jobs: BackupJob[]): Promise<Array<number | null>> {
-    const made = await this.d.db
-      .selectFrom('jobs as j')
-      .innerJoin('segments as s', 's.id', 'j.segment_id')
-      .select(['j.id', 's.start_frame', 's.stop_frame'])
-      .where('j.task_id', '=', taskId)
-      .orderBy('s.start_frame')
-      .orderBy('j.id')
-      .execute();
-    const wanted = jobs.filter(isAnnotationJob);
-    if (made.length !== wanted.length) {
-      throw new ExpectedFailure(`${taskFile}: jobs: the backup has ${wanted.length} annotation jobs, but its media and segment size make ${made.length}`);
-    }
-    let k = 0;
-    const targets: Array<number | null> = [];
-    for (const [i, job] of jobs.entries()) {
-      if (!isAnnotationJob(job)) {
-        targets.push(null);
-        continue;
-      }
-      const m = made[k++]!;
-      if (m.start_frame !== job.start_frame || m.stop_frame !== job.stop_frame) {
-        throw new ExpectedFailure(
-          `${taskFile}: jobs.${i}: frames ${job.start_frame}-${job.stop_frame} in the backup, but the restored task's job has frames ${m.start_frame}-${m.stop_frame}`,
-        );
-      }
-      await this.d.jobs.update(m.id, jobProgress(job));
-      targets.push(m.id);
-    }
-    return targets;
-  }
-
-  /**
    * Saves annotations.json job by job, batch by batch, as a client's PATCH ?action=create does.
    * Two saves are in flight: one is checked while the other waits on the database (a job's row
    * lock orders them); the next batch is read and given ids meanwhile.
@@ -309,8 +309,8 @@ export class TaskRestorer {
     file: string,
     name: string,
     names: LabelNames,
-    targets: Array<number | null>,
-  ): Promise<{ objects: number; skipped: number }> {
+    targets: number[],
+  ): Promise<number> {
     const batches = readAnnotationBatches(file, name)[Symbol.asyncIterator]();
     const prepare = async () => {
       const r = await batches.next();
@@ -319,10 +319,9 @@ export class TaskRestorer {
       if (batch.job >= targets.length) throw new ExpectedFailure(`${name}: has more entries than task.json has jobs (${targets.length})`);
       const count = batch.tags.length + batch.shapes.length + batch.tracks.length;
       const jobId = targets[batch.job]!;
-      return { batch, count, jobId, data: jobId !== null && count ? this.withIds(batch, names, name) : null };
+      return { batch, count, jobId, data: count ? this.withIds(batch, names, name) : null };
     };
     let objects = 0;
-    let skipped = 0;
     let failure: unknown = null;
     const saving = new Set<Promise<void>>();
     try {
@@ -334,8 +333,7 @@ export class TaskRestorer {
         // Should it fail while saves are awaited, the read ahead is awaited (and thrown) next round.
         next.catch(() => undefined);
         const { batch, count, jobId, data } = item;
-        if (jobId === null) skipped += count;
-        if (jobId === null || !data) continue;
+        if (!data) continue;
         const saved = this.d.annotations
           .patch(run.auth, jobId, 'create', data, undefined)
           .then(async () => {
@@ -353,7 +351,7 @@ export class TaskRestorer {
       await Promise.all(saving);
     }
     if (failure) throw failure;
-    return { objects, skipped };
+    return objects;
   }
 
   private withIds(batch: AnnotationBatch, names: LabelNames, file: string) {
@@ -403,4 +401,27 @@ function segmentsOf(taskFile: string, manifest: BackupTask): { segmentSize?: num
   const segmentSize = a!.j.stop_frame - a!.j.start_frame + 1;
   const overlap = b ? Math.max(0, a!.j.stop_frame - b.j.start_frame + 1) : 0;
   return { segmentSize, overlap };
+}
+
+/**
+ * Replica jobs per annotation job: task.json's consensus_replicas, else as many as the jobs list
+ * per annotation job (CVAT writes the field for consensus tasks; older backups may lack it).
+ */
+function replicasOf(taskFile: string, manifest: BackupTask): number {
+  if (manifest.consensus_replicas !== undefined) return manifest.consensus_replicas;
+  const listed = manifest.jobs.filter((j) => j.type === 'consensus_replica').length;
+  const parents = manifest.jobs.filter(isAnnotationJob).length;
+  if (listed === 0 || parents === 0) return 0;
+  if (listed % parents !== 0) {
+    throw new ExpectedFailure(`${taskFile}: jobs: ${listed} consensus replica jobs for ${parents} annotation jobs; without consensus_replicas, each job must have as many`);
+  }
+  return listed / parents;
+}
+
+/** A honeypot task's media: each file once, in the plan's order, every one of them in the archive. */
+function honeypotMedia(taskFile: string, dir: string, media: { files: string[] }, plan: HoneypotRestorePlan): { files: string[]; ordered: boolean } {
+  const have = new Set(media.files);
+  const missing = plan.files.find((f) => !have.has(f));
+  if (missing !== undefined) throw new ExpectedFailure(`${taskFile}: jobs name "${missing}", which is not in ${dir}${DATA_DIR}`);
+  return { files: plan.files, ordered: true };
 }
