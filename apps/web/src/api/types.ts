@@ -55,6 +55,8 @@ export interface Task {
   image_quality: number;
   organization: number | null;
   jobs: { count: number; completed: number; validation: number };
+  /** How the task is checked against ground truth (docs/quality.md); null without validation. */
+  validation_mode?: 'gt' | 'gt_pool' | null;
   created_date: string;
   updated_date: string;
 }
@@ -183,6 +185,8 @@ export interface RequestStatus {
   message: string;
   progress: number | null;
   result_url?: string | null;
+  /** The id of what the request made (a quality report). */
+  result_id?: number | null;
 }
 
 export interface AuthMethods {

@@ -1,7 +1,7 @@
 /**
  * The app's pages. Paths follow CVAT's web app (`/projects/{id}`, `/tasks/{id}`,
  * `/tasks/{task}/jobs/{job}`) so links people have shared keep working. The workspace, with the
- * canvas engine, is its own chunk loaded with its route.
+ * canvas engine, and the quality tabs of tasks and projects are chunks loaded with their routes.
  */
 import { createBrowserRouter, Navigate } from 'react-router';
 import { ProfilePage } from '../features/account/ProfilePage';
@@ -40,10 +40,18 @@ export const router = createBrowserRouter([
           { index: true, element: <Navigate to="/projects" replace /> },
           { path: 'projects', element: <ProjectsPage /> },
           { path: 'projects/create', element: <CreateProjectPage /> },
-          { path: 'projects/:id', element: <ProjectPage /> },
+          {
+            path: 'projects/:id',
+            element: <ProjectPage />,
+            children: [{ path: 'quality', lazy: async () => ({ Component: (await import('../features/quality/ProjectQualityPage')).ProjectQualityPage }) }],
+          },
           { path: 'tasks', element: <TasksPage /> },
           { path: 'tasks/create', element: <CreateTaskPage /> },
-          { path: 'tasks/:id', element: <TaskPage /> },
+          {
+            path: 'tasks/:id',
+            element: <TaskPage />,
+            children: [{ path: 'quality', lazy: async () => ({ Component: (await import('../features/quality/TaskQualityPage')).TaskQualityPage }) }],
+          },
           { path: 'jobs', element: <JobsPage /> },
           { path: 'organization', element: <OrganizationPage /> },
           { path: 'organizations/create', element: <CreateOrganizationPage /> },

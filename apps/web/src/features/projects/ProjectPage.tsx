@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import { Link, useNavigate, useParams } from 'react-router';
+import { Link, useNavigate, useOutlet, useParams } from 'react-router';
 import { api, ApiError } from '../../api/client';
 import { fetchLabels } from '../../api/labels';
 import type { Label, Page, Project, Task } from '../../api/types';
@@ -8,6 +8,8 @@ import { NotFound } from '../../app/NotFound';
 import { ErrorMessage } from '../../ui/ErrorMessage';
 import { formatDate, userName } from '../../ui/format';
 import { Spinner } from '../../ui/Spinner';
+import { useOwnSettings } from '../quality/api';
+import { SectionTabs } from '../quality/SectionTabs';
 import { LabelEditor } from './LabelEditor';
 import { labelsForApi } from './labels';
 
@@ -19,6 +21,9 @@ export function ProjectPage() {
   const labels = useQuery({ queryKey: ['labels', 'project', id], queryFn: () => fetchLabels({ project_id: id }) });
   const tasks = useQuery({ queryKey: ['tasks', { project: id }], queryFn: () => api.get<Page<Task>>('/api/tasks', { project_id: id, page_size: 100 }) });
   const [draft, setDraft] = useState<Label[] | null>(null);
+  // The Quality tab (a child route) is shown to those who may read the project's quality data.
+  const quality = useOwnSettings({ project_id: id });
+  const outlet = useOutlet();
   useEffect(() => setDraft(null), [id]);
 
   const saveLabels = useMutation({
@@ -70,41 +75,46 @@ export function ProjectPage() {
         </div>
       </div>
       <ErrorMessage error={remove.error} />
-      <div className="two-columns">
-        <div>
-          <h2>Tasks</h2>
-          {tasks.data && tasks.data.results.length === 0 && <p className="muted">No tasks yet.</p>}
-          <ul className="rows">
-            {tasks.data?.results.map((t) => (
-              <li key={t.id}>
-                <Link to={`/tasks/${t.id}`}>{t.name}</Link>
-                <span className="muted small">
-                  #{t.id} · {t.size} frames · {t.jobs.completed}/{t.jobs.count} jobs completed · {t.status}
-                </span>
-              </li>
-            ))}
-          </ul>
+      {quality.data && (
+        <SectionTabs label="Project sections" tabs={[{ to: `/projects/${p.id}`, name: 'Overview' }, { to: `/projects/${p.id}/quality`, name: 'Quality' }]} />
+      )}
+      {outlet ?? (
+        <div className="two-columns">
+          <div>
+            <h2>Tasks</h2>
+            {tasks.data && tasks.data.results.length === 0 && <p className="muted">No tasks yet.</p>}
+            <ul className="rows">
+              {tasks.data?.results.map((t) => (
+                <li key={t.id}>
+                  <Link to={`/tasks/${t.id}`}>{t.name}</Link>
+                  <span className="muted small">
+                    #{t.id} · {t.size} frames · {t.jobs.completed}/{t.jobs.count} jobs completed · {t.status}
+                  </span>
+                </li>
+              ))}
+            </ul>
+          </div>
+          <div>
+            <h2>Labels</h2>
+            {labels.data && (
+              <>
+                <LabelEditor labels={draft ?? labels.data} onChange={setDraft} />
+                <ErrorMessage error={saveLabels.error} />
+                {draft && (
+                  <div className="form-actions">
+                    <button type="button" className="primary" disabled={saveLabels.isPending} onClick={() => saveLabels.mutate(draft)}>
+                      Save labels
+                    </button>
+                    <button type="button" onClick={() => setDraft(null)}>
+                      Discard changes
+                    </button>
+                  </div>
+                )}
+              </>
+            )}
+          </div>
         </div>
-        <div>
-          <h2>Labels</h2>
-          {labels.data && (
-            <>
-              <LabelEditor labels={draft ?? labels.data} onChange={setDraft} />
-              <ErrorMessage error={saveLabels.error} />
-              {draft && (
-                <div className="form-actions">
-                  <button type="button" className="primary" disabled={saveLabels.isPending} onClick={() => saveLabels.mutate(draft)}>
-                    Save labels
-                  </button>
-                  <button type="button" onClick={() => setDraft(null)}>
-                    Discard changes
-                  </button>
-                </div>
-              )}
-            </>
-          )}
-        </div>
-      </div>
+      )}
     </section>
   );
 }

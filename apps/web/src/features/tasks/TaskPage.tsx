@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Link, useNavigate, useParams } from 'react-router';
+import { Link, useNavigate, useOutlet, useParams } from 'react-router';
 import { api, ApiError } from '../../api/client';
 import type { Task } from '../../api/types';
 import { NotFound } from '../../app/NotFound';
@@ -8,6 +8,8 @@ import { formatDate, userName } from '../../ui/format';
 import { Preview } from '../../ui/Preview';
 import { Spinner } from '../../ui/Spinner';
 import { fetchLabels } from '../../api/labels';
+import { useOwnSettings } from '../quality/api';
+import { SectionTabs } from '../quality/SectionTabs';
 import { JobsTable } from './JobsTable';
 
 export function TaskPage() {
@@ -16,6 +18,9 @@ export function TaskPage() {
   const queries = useQueryClient();
   const task = useQuery({ queryKey: ['task', id], queryFn: () => api.get<Task>(`/api/tasks/${id}`) });
   const labels = useQuery({ queryKey: ['labels', 'task', id], queryFn: () => fetchLabels({ task_id: id }) });
+  // The Quality tab (a child route) is shown to those who may read the task's quality data.
+  const quality = useOwnSettings({ task_id: id });
+  const outlet = useOutlet();
   const remove = useMutation({
     mutationFn: () => api.delete(`/api/tasks/${id}`),
     onSuccess: () => {
@@ -67,8 +72,12 @@ export function TaskPage() {
         </div>
       </div>
       <ErrorMessage error={remove.error} />
-      <h2>Jobs</h2>
-      <JobsTable taskId={t.id} />
+      {quality.data ? (
+        <SectionTabs label="Task sections" tabs={[{ to: `/tasks/${t.id}`, name: 'Jobs' }, { to: `/tasks/${t.id}/quality`, name: 'Quality' }]} />
+      ) : (
+        !outlet && <h2>Jobs</h2>
+      )}
+      {outlet ?? <JobsTable taskId={t.id} />}
     </section>
   );
 }

@@ -1,12 +1,14 @@
 /**
  * Frame navigation: first/previous/next/last (D and F), a number to jump to, a slider over the
- * job, and a filmstrip of the neighbouring frames' previews. Memoised: it depends on the frame,
- * not on every engine change.
+ * job, and a filmstrip of the neighbouring frames' previews. Frames with quality conflicts (or
+ * failed in a check) are marked on the slider and the filmstrip. Memoised: it depends on the
+ * frame, not on every engine change.
  */
-import { memo, useEffect, useState } from 'react';
+import { memo, useEffect, useState, type CSSProperties } from 'react';
 import type { FrameMeta } from '../../api/types';
 
 const STRIP = 4;
+const NO_MARKS: ReadonlyMap<number, 'error' | 'warning'> = new Map();
 
 export const FrameBar = memo(function FrameBar({
   jobId,
@@ -15,6 +17,7 @@ export const FrameBar = memo(function FrameBar({
   frame,
   names,
   onFrame,
+  marks = NO_MARKS,
 }: {
   jobId: number;
   first: number;
@@ -22,6 +25,8 @@ export const FrameBar = memo(function FrameBar({
   frame: number;
   names: FrameMeta[];
   onFrame: (n: number) => void;
+  /** Frames to mark: conflicts of the job's latest quality report, frames that failed a check. */
+  marks?: ReadonlyMap<number, 'error' | 'warning'>;
 }) {
   const [typed, setTyped] = useState(String(frame));
   useEffect(() => setTyped(String(frame)), [frame]);
@@ -58,22 +63,34 @@ export const FrameBar = memo(function FrameBar({
         <button type="button" aria-label="Last frame" onClick={() => onFrame(last)} disabled={frame === last}>
           »
         </button>
-        <input
-          type="range"
-          aria-label="Frame slider"
-          className="ws-slider"
-          min={first}
-          max={last}
-          value={frame}
-          onChange={(e) => onFrame(Number(e.target.value))}
-        />
+        <div className="ws-slider-wrap">
+          <input
+            type="range"
+            aria-label="Frame slider"
+            className="ws-slider"
+            min={first}
+            max={last}
+            value={frame}
+            onChange={(e) => onFrame(Number(e.target.value))}
+          />
+          {last > first &&
+            [...marks].map(([n, kind]) => (
+              <span key={n} className={`ws-slider-mark mark-${kind}`} style={{ '--at': (n - first) / (last - first) } as CSSProperties} title={`Frame ${n}: ${kind === 'error' ? 'conflicts' : 'warnings'}`} />
+            ))}
+        </div>
         <span className="ws-frame-name muted small" title={names[frame - first]?.name}>
           {names[frame - first]?.name}
         </span>
       </div>
       <div className="ws-strip">
         {strip.map((n) => (
-          <button key={n} type="button" className={n === frame ? 'ws-thumb current' : 'ws-thumb'} onClick={() => onFrame(n)} aria-label={`Go to frame ${n}`}>
+          <button
+            key={n}
+            type="button"
+            className={`ws-thumb${n === frame ? ' current' : ''}${marks.has(n) ? ` marked mark-${marks.get(n)}` : ''}`}
+            onClick={() => onFrame(n)}
+            aria-label={`Go to frame ${n}${marks.has(n) ? ` (${marks.get(n) === 'error' ? 'conflicts' : 'warnings'})` : ''}`}
+          >
             <img src={`/api/jobs/${jobId}/data?type=frame&quality=compressed&number=${n}`} alt="" loading="lazy" />
             <span>{n}</span>
           </button>

@@ -3,7 +3,7 @@
  * view are in the DOM): a frame can hold 10,000 objects and this panel re-renders with every
  * engine change.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { Editor } from '../../editor/editor';
 import type { AnnotationRecord, EditorAttribute } from '../../editor/model';
 
@@ -113,7 +113,8 @@ function Details({ editor, record }: { editor: Editor; record: AnnotationRecord 
   );
 }
 
-export function ObjectsPanel({ editor }: { editor: Editor }) {
+/** `children`: more sections under the list (the job's quality: conflicts, feedback). */
+export function ObjectsPanel({ editor, children }: { editor: Editor; children?: ReactNode }) {
   const objects = editor.objectsOnFrame();
   const selected = new Set(editor.selection);
   const [scrollTop, setScrollTop] = useState(0);
@@ -166,6 +167,7 @@ export function ObjectsPanel({ editor }: { editor: Editor }) {
           })}
         </div>
       </div>
+      {children}
     </aside>
   );
 }

@@ -11,6 +11,11 @@ import type { DataMeta, Job, Label } from '../../api/types';
 import type { CvatAnnotations } from '../../editor/cvat';
 import { Editor } from '../../editor/editor';
 import type { EditorLabel } from '../../editor/model';
+import { FeedbackDialog } from '../quality/FeedbackDialog';
+import { qualityKeys } from '../quality/api';
+import type { Conflict, ValidationFeedback } from '../quality/types';
+import { useFrameMarks, useJobConflicts, useValidationFeedback } from '../quality/useJobQuality';
+import { ConflictsList, FeedbackNote } from '../quality/WorkspaceQuality';
 import { CanvasView } from './CanvasView';
 import { ConflictDialog } from './ConflictDialog';
 import { FrameBar } from './FrameBar';
@@ -22,6 +27,13 @@ import { LabelPicker, Toolbar } from './Toolbar';
 import { useEditorModel } from './useEditor';
 
 type SaveState = 'saved' | 'unsaved' | 'saving' | 'conflict' | 'error';
+
+/** An object to select once its frame is shown: a conflict's, or CVAT's `?type=&serverID=` link. */
+interface PendingSelect {
+  frame: number;
+  type: string | null;
+  serverId: number | null;
+}
 
 function editorLabels(labels: Label[]): EditorLabel[] {
   return labels
@@ -74,9 +86,18 @@ export function Workspace({ job, labels, meta, annotations }: { job: Job; labels
   const [saveError, setSaveError] = useState<string | null>(null);
   const [conflict, setConflict] = useState<ConflictError | null>(null);
   const [jobState, setJobState] = useState(job.state);
+  const [jobStage, setJobStage] = useState(job.stage);
   const [help, setHelp] = useState(false);
   const [filters, setFilters] = useState({ brightness: 100, contrast: 100 });
   const [autosave, setAutosave] = useAutosaveSeconds();
+  const [pendingSelect, setPendingSelect] = useState<PendingSelect | null>(() => {
+    const serverId = Number(params.get('serverID'));
+    return Number.isInteger(serverId) && serverId > 0 ? { frame, type: params.get('type'), serverId } : null;
+  });
+  const [feedbackShown, setFeedbackShown] = useState<ValidationFeedback | null>(null);
+  const quality = useJobConflicts(job.id);
+  const feedback = useValidationFeedback(job.id);
+  const marks = useFrameMarks(quality.conflicts, feedback.data?.status === 'rejected' ? feedback.data.failing_frames : undefined);
   const direction = useRef<1 | -1>(1);
   const saving = useRef(false);
 
@@ -98,6 +119,25 @@ export function Workspace({ job, labels, meta, annotations }: { job: Job; labels
       current = false;
     };
   }, [frame, editor, loader, meta, first]);
+
+  // After the frame's switch (which drops the selection): select the object a link or conflict named.
+  useEffect(() => {
+    if (!pendingSelect || pendingSelect.frame !== frame) return;
+    const { serverId, type } = pendingSelect;
+    // Tracks are kept aside by the engine (never edited here): their frame is all a link can give.
+    if (serverId !== null && type !== 'track') {
+      const tag = type === 'tag';
+      const record = editor.objectsOnFrame(frame).find((r) => r.serverId === serverId && (r.kind === 'tag') === tag);
+      if (record) editor.select([record.id]);
+    }
+    setPendingSelect(null);
+    if (params.has('serverID') || params.has('type')) {
+      const out = new URLSearchParams(params);
+      out.delete('serverID');
+      out.delete('type');
+      setParams(out, { replace: true });
+    }
+  }, [pendingSelect, frame, editor, params, setParams]);
 
   const goTo = useCallback(
     (n: number) => {
@@ -193,13 +233,47 @@ export function Workspace({ job, labels, meta, annotations }: { job: Job; labels
     // A failed or conflicting save has already said so; an autosave under way finishes first.
     if (editor.hasUnsavedChanges) return;
     try {
+      const before = feedback.data?.attempts ?? 0;
       const updated = await api.patch<Job>(`/api/jobs/${job.id}`, { state: 'completed' });
       setJobState(updated.state);
+      setJobStage(updated.stage);
       void queries.invalidateQueries({ queryKey: ['jobs'] });
+      // The server may have checked the hand-in against the ground truth (immediate feedback):
+      // a job below the target comes back rejected, or goes to review, or is still being checked.
+      if (updated.state !== 'completed' || updated.stage !== job.stage) {
+        const checked = await api.get<ValidationFeedback>(`/api/jobs/${job.id}/validation_feedback`).catch(() => null);
+        if (checked) {
+          queries.setQueryData(qualityKeys.feedback(job.id), checked);
+          if (checked.status === 'validating' || checked.attempts > before) setFeedbackShown(checked);
+        }
+      }
     } catch (e) {
       fail(e);
     }
-  }, [editor, job.id, queries, save, fail]);
+  }, [editor, job.id, job.stage, queries, save, fail, feedback.data?.attempts]);
+
+  // A check in the background ends: the dialog shows its outcome, and the job its new state.
+  const latest = feedback.data;
+  useEffect(() => {
+    if (!feedbackShown || feedbackShown.status !== 'validating' || !latest || latest.status === 'validating') return;
+    setFeedbackShown(latest);
+    void api.get<Job>(`/api/jobs/${job.id}`).then(
+      (j) => {
+        setJobState(j.state);
+        setJobStage(j.stage);
+      },
+      () => undefined,
+    );
+  }, [feedbackShown, latest, job.id]);
+
+  const openConflict = useCallback(
+    (c: Conflict) => {
+      const own = c.annotation_ids.find((a) => a.job_id === job.id);
+      setPendingSelect({ frame: c.frame, type: own?.type ?? null, serverId: own?.obj_id ?? null });
+      goTo(c.frame);
+    },
+    [job.id, goTo],
+  );
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -248,7 +322,11 @@ export function Workspace({ job, labels, meta, annotations }: { job: Job; labels
           ← Task #{job.task_id}
         </Link>
         <span className="ws-title">
-          Job #{job.id} <span className="muted small">{jobState}</span>
+          Job #{job.id}{' '}
+          <span className="muted small">
+            {jobStage !== 'annotation' && `${jobStage} · `}
+            {jobState}
+          </span>
         </span>
         <LabelPicker editor={editor} />
         <div className="ws-actions">
@@ -281,8 +359,12 @@ export function Workspace({ job, labels, meta, annotations }: { job: Job; labels
           </div>
         )}
       </div>
-      <ObjectsPanel editor={editor} />
-      <FrameBar jobId={job.id} first={first} last={last} frame={frame} names={meta.frames} onFrame={goTo} />
+      <ObjectsPanel editor={editor}>
+        {feedback.data && <FeedbackNote feedback={feedback.data} onFrame={goTo} />}
+        {quality.report && quality.conflicts && <ConflictsList report={quality.report} conflicts={quality.conflicts} frame={frame} onOpen={openConflict} />}
+      </ObjectsPanel>
+      <FrameBar jobId={job.id} first={first} last={last} frame={frame} names={meta.frames} onFrame={goTo} marks={marks} />
+      {feedbackShown && <FeedbackDialog feedback={feedbackShown} onFrame={goTo} onClose={() => setFeedbackShown(null)} />}
       {help && <ShortcutsHelp onClose={() => setHelp(false)} autosave={autosave} onAutosave={setAutosave} />}
       {conflict && (
         <ConflictDialog
