@@ -7,3 +7,4 @@ export * from './formats/index.js';
 export * from './validation/index.js';
 export * from './quality/index.js';
 export * from './consensus/index.js';
+export { minCostAssignment } from './assignment.js';

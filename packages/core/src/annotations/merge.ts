@@ -28,6 +28,7 @@
  * polygon and masks exactly on their RLE (CVAT scores both 0, so it never merges them). Like
  * CVAT, polylines, points, 2D cuboids and skeletons score 0 and are never merged.
  */
+import { minCostAssignment } from '../assignment.js';
 import {
   boundingBox,
   boxesIntersect,
@@ -328,63 +329,14 @@ function components(nNew: number, nOld: number, edges: readonly Edge[]): Edge[][
   return [...parts.values()];
 }
 
-/** Optimal assignment on a dense n × m similarity matrix (row-major); pairs as [row, col]. */
+/** Optimal assignment on a dense n × m similarity matrix (row-major); pairs as [row, col], by column. */
 function maxSimilarityAssignment(sim: Float64Array, n: number, m: number): Array<[number, number]> {
-  if (n <= m) return hungarian((r, c) => 1 - sim[r * m + c]!, n, m);
-  return hungarian((r, c) => 1 - sim[c * m + r]!, m, n).map(([c, r]) => [r, c]);
-}
-
-/**
- * Minimum-cost assignment of n rows into m ≥ n columns by shortest augmenting paths with dual
- * potentials, O(n²·m): the family of methods scipy's linear_sum_assignment belongs to. Ties may
- * be broken differently from scipy; both answers then have the same total cost.
- */
-function hungarian(cost: (r: number, c: number) => number, n: number, m: number): Array<[number, number]> {
-  const u = new Float64Array(n + 1), v = new Float64Array(m + 1);
-  const p = new Int32Array(m + 1), way = new Int32Array(m + 1);
-  const minv = new Float64Array(m + 1);
-  const used = new Uint8Array(m + 1);
-  for (let i = 1; i <= n; i++) {
-    p[0] = i;
-    let j0 = 0;
-    minv.fill(Infinity);
-    used.fill(0);
-    do {
-      used[j0] = 1;
-      const i0 = p[j0]!;
-      let delta = Infinity;
-      let j1 = 0;
-      for (let j = 1; j <= m; j++) {
-        if (used[j]) continue;
-        const cur = cost(i0 - 1, j - 1) - u[i0]! - v[j]!;
-        if (cur < minv[j]!) {
-          minv[j] = cur;
-          way[j] = j0;
-        }
-        if (minv[j]! < delta) {
-          delta = minv[j]!;
-          j1 = j;
-        }
-      }
-      for (let j = 0; j <= m; j++) {
-        if (used[j]) {
-          u[p[j]!] = u[p[j]!]! + delta;
-          v[j] = v[j]! - delta;
-        } else {
-          minv[j] = minv[j]! - delta;
-        }
-      }
-      j0 = j1;
-    } while (p[j0] !== 0);
-    do {
-      const j1 = way[j0]!;
-      p[j0] = p[j1]!;
-      j0 = j1;
-    } while (j0 !== 0);
-  }
-  const out: Array<[number, number]> = [];
-  for (let j = 1; j <= m; j++) if (p[j]! > 0) out.push([p[j]! - 1, j - 1]);
-  return out;
+  const colOfRow = minCostAssignment(sim.map((x) => 1 - x), n, m);
+  const pairs: Array<[number, number]> = [];
+  colOfRow.forEach((c, r) => {
+    if (c >= 0) pairs.push([r, c]);
+  });
+  return pairs.sort((a, b) => a[1] - b[1]);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@
  * is solved on its own small matrix, which keeps a frame of thousands of objects cheap when a
  * spatial prefilter has supplied only the pairs that can overlap.
  */
-import { minCostAssignment } from './hungarian.js';
+import { minCostAssignment } from '../assignment.js';
 
 export interface Candidate {
   a: number;

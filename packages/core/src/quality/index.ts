@@ -1,7 +1,6 @@
 export * from './aggregate.js';
 export { assignPairs, matchObjects, type Assignment, type Candidate, type ObjectMatch, type ObjectPair } from './assign.js';
 export * from './compare.js';
-export { minCostAssignment } from './hungarian.js';
 export { matchFrame, type FrameContext, type FrameMatch, type MatchedPair } from './match.js';
 export { objectsByFrame, OCCLUDED_KEY, type FrameObject, type ObjectKind, type SkeletonPoint } from './objects.js';
 export * from './settings.js';

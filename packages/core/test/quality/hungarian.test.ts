@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { assignPairs, type Candidate } from '../../src/quality/assign.js';
-import { minCostAssignment } from '../../src/quality/hungarian.js';
+import { minCostAssignment } from '../../src/assignment.js';
 
 let seed = 2024;
 function rnd(): number {
