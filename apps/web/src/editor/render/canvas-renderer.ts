@@ -18,10 +18,10 @@ import type { AnnotationRecord } from '../model';
 import { sameViewport, toView, type Viewport } from '../viewport';
 import { draftOutline, FALLBACK_COLOR, groupForDrawing } from './batches';
 import { objectsIn } from './culling';
-import { ImageLayer, sameLayout } from './image-layer';
+import { ImageLayer } from './image-layer';
 import { ObjectLayer } from './layer';
 import { LayerBuilder } from './layer-builder';
-import { layerGeometry, planLayer, visibleFramePart, type LayerGeometry } from './layer-plan';
+import { layerGeometry, planLayer, sameLayout, visibleFramePart, type LayerGeometry } from './layer-plan';
 import { DEFAULT_STYLE, paintGroups, paintMarkers, type Emphasis, type RenderStyle } from './paint';
 
 export { DEFAULT_STYLE, type RenderStyle } from './paint';
@@ -164,17 +164,14 @@ export class CanvasRenderer {
       this.lastSelection = editor.selection;
       layer.setExcluded(new Set(editor.selection), (id) => editor.index.boundsOf(id));
     }
-    const plan = planLayer({
-      layer: layer.geometry,
-      scale: want.scale,
-      visible,
-      moving,
-      cheap: () => editor.index.search(editor.frame, want.rect).length <= CHEAP_OBJECTS,
-    });
+    // Asked by the plan and by rebuild(); one index search answers both.
+    let few: boolean | undefined;
+    const cheap = () => (few ??= editor.index.search(editor.frame, want.rect).length <= CHEAP_OBJECTS);
+    const plan = planLayer({ layer: layer.geometry, scale: want.scale, visible, moving, cheap });
     // A build for a view the annotator has already left is useless: stop it, free the CPU.
     const building = this.builder?.building;
     if (building && !sameLayout(building, want)) this.builder!.cancel();
-    if (plan.rebuildNow) this.rebuild(want, dpr);
+    if (plan.rebuildNow) this.rebuild(want, dpr, cheap);
     else layer.repair(editor, dpr, style);
     if (plan.rebuildLater) this.settleLater();
     const g = layer.geometry;
@@ -189,11 +186,11 @@ export class CanvasRenderer {
    * A layer for `want`: built here when there is none to show meanwhile or it is cheap,
    * otherwise in the worker while the current one (scaled, or short at an edge) stays up.
    */
-  private rebuild(want: LayerGeometry, dpr: number): void {
+  private rebuild(want: LayerGeometry, dpr: number, cheap: () => boolean): void {
     const { editor, layer, style } = this;
     if (this.builder === undefined) this.builder = LayerBuilder.create();
     const builder = this.builder?.usable ? this.builder : null;
-    if (!builder || !layer.geometry || editor.index.search(editor.frame, want.rect).length <= CHEAP_OBJECTS) {
+    if (!builder || !layer.geometry || cheap()) {
       layer.build(want, editor, dpr, style);
       return;
     }

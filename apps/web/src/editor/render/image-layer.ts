@@ -12,7 +12,7 @@
  * copies its pixels (48 MB for 4000x3000), which costs the page more than the resampling.
  */
 import { boxContains, type ImageBox, type Size } from '../coords';
-import type { LayerGeometry } from './layer-plan';
+import { sameLayout, type LayerGeometry } from './layer-plan';
 
 /** Device-pixel rows resampled per task: about 1-2 ms of work at 1920x1080. */
 const BAND_ROWS = 160;
@@ -34,6 +34,13 @@ export class ImageLayer {
   destroy(): void {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
+    this.abandon();
+  }
+
+  /** Stops the bitmap being made; its canvas is kept for the next (they are view-sized: reused, not reallocated). */
+  private abandon(): void {
+    if (!this.making) return;
+    this.spare ??= { canvas: this.making.canvas, ctx: this.making.ctx };
     this.making = null;
   }
 
@@ -44,7 +51,7 @@ export class ImageLayer {
    */
   draw(ctx: CanvasRenderingContext2D, source: CanvasImageSource, frame: Size, want: LayerGeometry, visible: ImageBox, moving: boolean): boolean {
     if (want.scale >= 1) {
-      this.making = null;
+      this.abandon();
       // Crisp pixels when zoomed in, so annotators see the pixel grid they place points on.
       ctx.imageSmoothingEnabled = false;
       ctx.drawImage(source, 0, 0, frame.width, frame.height);
@@ -53,12 +60,12 @@ export class ImageLayer {
     const shown = this.shown;
     const usable = shown !== null && shown.source === source && boxContains(shown.geometry.rect, visible);
     if (usable && sameLayout(shown.geometry, want)) {
-      this.making = null;
+      this.abandon();
       blit(ctx, shown, shown.geometry, false);
       return false;
     }
     if (moving) {
-      this.making = null;
+      this.abandon();
       // Mid-gesture: plain pixel scaling of the last bitmap (half the cost of smoothing it).
       if (usable) blit(ctx, shown, shown.geometry, false);
       else direct(ctx, source, frame);
@@ -68,7 +75,10 @@ export class ImageLayer {
     // band per task between frames (an input waits for one band at most), then redraw once.
     // With nothing to show meanwhile (another frame, a view past the old bitmap) it is made in
     // one go: the picture has to be resampled for this frame anyway.
-    if (!this.making || this.making.source !== source || !sameLayout(this.making.geometry, want)) this.start(source, want, frame);
+    if (!this.making || this.making.source !== source || !sameLayout(this.making.geometry, want)) {
+      this.abandon();
+      this.start(source, want, frame);
+    }
     if (usable) {
       blit(ctx, shown, shown.geometry, true);
       this.scheduleBand();
@@ -149,10 +159,4 @@ function direct(ctx: CanvasRenderingContext2D, source: CanvasImageSource, frame:
 function blit(ctx: CanvasRenderingContext2D, bitmap: Bitmap, g: LayerGeometry, smooth: boolean): void {
   ctx.imageSmoothingEnabled = smooth;
   ctx.drawImage(bitmap.canvas, 0, 0, g.width, g.height, g.rect.minX, g.rect.minY, g.width / g.scale, g.height / g.scale);
-}
-
-/** Whether two layouts are the same bitmap over the same image rectangle. */
-export function sameLayout(a: LayerGeometry, b: LayerGeometry): boolean {
-  const eps = 1e-9 * Math.max(1, Math.abs(a.scale));
-  return Math.abs(a.scale - b.scale) <= eps && a.width === b.width && a.height === b.height && Math.abs(a.rect.minX - b.rect.minX) < 1e-6 && Math.abs(a.rect.minY - b.rect.minY) < 1e-6;
 }

@@ -46,6 +46,12 @@ export function layerGeometry(v: Viewport, canvas: Size, frame: Size, dpr: numbe
   };
 }
 
+/** Whether two layouts are the same bitmap over the same image rectangle. */
+export function sameLayout(a: LayerGeometry, b: LayerGeometry): boolean {
+  const eps = 1e-9 * Math.max(1, Math.abs(a.scale));
+  return Math.abs(a.scale - b.scale) <= eps && a.width === b.width && a.height === b.height && Math.abs(a.rect.minX - b.rect.minX) < 1e-6 && Math.abs(a.rect.minY - b.rect.minY) < 1e-6;
+}
+
 /** The part of the frame a view shows (the only part where objects can be). */
 export function visibleFramePart(v: Viewport, canvas: Size, frame: Size): ImageBox {
   const b = visibleImageBox(v, canvas);
