@@ -287,7 +287,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
       requests: requestService,
       annotations,
       taskAnnotations,
-      validation: new ValidationService(db, access, tasks, repos.jobs, validationRepo, people, frameService),
+      validation: new ValidationService(db, access, tasks, repos.jobs, validationRepo, people, frameService, repos.organizations),
       consensus: new ConsensusService(db, consensusRepo, tasks, access, repos.jobs, repos.requests, queue),
       consensusMerge: new ConsensusMergeHandler({ db, repo: consensusRepo, requests: repos.requests, users: repos.users, access, labels: repos.labels, annotations, log }),
       quality,

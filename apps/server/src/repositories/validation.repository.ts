@@ -192,18 +192,6 @@ export class ValidationRepository {
       await logChange(trx, { jobId, version, userId, at }, 'delete', { tags: ids.tags.length, shapes: ids.shapes.length, tracks: 0, ids });
     }
   }
-
-  /** The caller's active role in an organization, or null. */
-  async roleIn(orgId: number, userId: number): Promise<string | null> {
-    const row = await this.db
-      .selectFrom('memberships')
-      .select('role')
-      .where('organization_id', '=', orgId)
-      .where('user_id', '=', userId)
-      .where('is_active', '=', true)
-      .executeTakeFirst();
-    return row?.role ?? null;
-  }
 }
 
 function toJobSegment(r: { id: number; task_id: number; type: string; start_frame: number; stop_frame: number; frames: number[] | null }): JobSegment {

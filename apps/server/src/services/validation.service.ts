@@ -27,6 +27,7 @@ import type { JobCreate, JobLayoutPatch, JobLayoutRead, TaskLayoutPatch, TaskLay
 import { AppError } from '../errors.js';
 import type { JobRepository } from '../repositories/job.repository.js';
 import type { JobSegment, ValidationRepository } from '../repositories/validation.repository.js';
+import type { OrganizationRepository } from '../repositories/organization.repository.js';
 import { jobAccess, type AccessService } from './access.js';
 import type { Assignable } from './assignable.js';
 import { isAdmin, type Auth } from './auth/auth.js';
@@ -70,12 +71,13 @@ export class ValidationService {
     private readonly people: Assignable,
     /** Frame serving, told when honeypots change their images. */
     private readonly frames: { forgetTask(taskId: number): void },
+    private readonly organizations: Pick<OrganizationRepository, 'activeRole'>,
   ) {}
 
   /** CVAT lets an organization's workers annotate, never set up ground truth, even on a task they own. */
   private async refuseWorkers(auth: Auth, organizationId: number | null, what: string): Promise<void> {
     if (organizationId === null || isAdmin(auth)) return;
-    if ((await this.repo.roleIn(organizationId, auth.user.id)) === 'worker') {
+    if ((await this.organizations.activeRole(organizationId, auth.user.id)) === 'worker') {
       throw AppError.forbidden(`a worker of the organization may not ${what}`);
     }
   }
